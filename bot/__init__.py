@@ -1,0 +1,1 @@
+"""The fine-dust measures assistant: knowledge, rules core, question answering and channels."""

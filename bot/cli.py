@@ -1,0 +1,276 @@
+"""`python -m bot …`: the command line. Bad input exits with code 2 and one clear line, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    pass
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-12-03") from None
+
+
+def _lang(text: str) -> str:
+    if text not in ("ko", "en"):
+        raise argparse.ArgumentTypeError("language must be ko or en")
+    return text
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="Fine-dust measures assistant (비상저감조치 · 공공2부제)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("ask", help="answer one question (or one per line with --batch)")
+    a.add_argument("text", nargs="*")
+    a.add_argument("--lang", type=_lang, default=None)
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--batch", action="store_true", help="read questions from standard input, one JSON answer per line")
+
+    c = sub.add_parser("chat", help="an interactive console session")
+    c.add_argument("--lang", type=_lang, default=None)
+
+    r = sub.add_parser("run", help="start the bot on the configured channels (the console when no token is set)")
+    r.add_argument("--lang", type=_lang, default=None)
+
+    s = sub.add_parser("assess", help="issuance assessment from an input file")
+    s.add_argument("--input", required=True, help="JSON file ('-' for standard input)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--lang", type=_lang, default="ko")
+
+    v = sub.add_parser("vehicle", help="may this car run on that day?")
+    v.add_argument("--scheme", required=True, choices=["emergency", "seasonal"])
+    v.add_argument("--date", required=True, type=_date)
+    v.add_argument("--plate", required=True)
+    v.add_argument("--sido")
+    v.add_argument("--kind", default="passenger", choices=["passenger", "van", "truck"])
+    v.add_argument("--light", action="store_true", help="a light car (경차)")
+    v.add_argument("--seats", type=int)
+    v.add_argument("--fuel", choices=["gasoline", "diesel", "lpg", "electric", "hybrid", "plugin_hybrid", "hydrogen", "solar"])
+    v.add_argument("--owner", default="employee", choices=["agency", "employee", "visitor", "tenant"])
+    v.add_argument("--exemption", nargs="+", default=[], metavar="CODE")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--lang", type=_lang, default="ko")
+
+    d = sub.add_parser("schedule", help="the stages and deadlines of a measure")
+    d.add_argument("--measure", required=True, choices=["emergency", "preliminary"])
+    d.add_argument("--date", required=True, type=_date, help="the day the measure is in effect")
+    d.add_argument("--last-issued", type=_date, help="for consecutive issuances: the last issuance date")
+    d.add_argument("--json", action="store_true")
+    d.add_argument("--lang", type=_lang, default="ko")
+
+    o = sub.add_parser("roles", help="an agency's action items per stage")
+    o.add_argument("--agency", required=True)
+    o.add_argument("--stage", type=int)
+    o.add_argument("--json", action="store_true")
+    o.add_argument("--lang", type=_lang, default="ko")
+
+    k = sub.add_parser("kb", help="knowledge base tools")
+    ksub = k.add_subparsers(dest="kb_command", required=True)
+    kv = ksub.add_parser("validate", help="check the knowledge files")
+    kv.add_argument("dir", nargs="?")
+
+    e = sub.add_parser("eval", help="accuracy of the question answering on the evaluation set")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--show-errors", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .knowledge import KnowledgeError
+    from .rules import RuleInputError
+    from .config import ConfigError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (BadInput, RuleInputError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KnowledgeError as exc:
+        print(f"error: the knowledge base is broken:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _assistant(with_store: bool = False):
+    from . import config
+    from .app import Assistant
+    from .knowledge import load
+
+    cfg = config.load()
+    store = None
+    if with_store:
+        from .store import Store
+
+        store = Store(cfg.store_path)
+    return Assistant(load(cfg.knowledge_dir), store=store, default_lang=cfg.default_lang), cfg
+
+
+def cmd_ask(args) -> int:
+    assistant, _ = _assistant()
+    if args.batch:
+        for line in sys.stdin:
+            if line.strip():
+                print(_dump(assistant.ask(line.strip(), args.lang).to_json()), flush=True)
+        return 0
+    text = " ".join(args.text).strip()
+    if not text:
+        raise BadInput("ask needs a question, e.g. python -m bot ask \"경차도 2부제 해당돼?\"")
+    reply = assistant.ask(text, args.lang)
+    print(_dump(reply.to_json()) if args.json else reply.text)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from .channels.console import chat
+
+    assistant, _ = _assistant(with_store=True)
+    return chat(assistant, lang=args.lang)
+
+
+def cmd_run(args) -> int:
+    from .channels.console import chat
+
+    assistant, cfg = _assistant(with_store=True)
+    print("No messenger token is set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): starting the console channel.\n"
+          "메신저 토큰이 없어 콘솔 채널로 시작합니다. See README.md to connect Telegram or Slack.", file=sys.stderr)
+    return chat(assistant, lang=args.lang)
+
+
+def _read_json(path: str):
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path} is not valid JSON: {exc}") from None
+
+
+def cmd_assess(args) -> int:
+    from . import korean_holidays
+    from .i18n import reason_text
+    from .knowledge import load
+    from .rules.issuance import _parse_time, assess
+
+    data = _read_json(args.input)
+    kb = load()
+    if not isinstance(data, dict) or "decided_at" not in data:
+        raise BadInput("the input must be a JSON object with decided_at, measured, forecast, alerts, holidays")
+    year = _parse_time(data["decided_at"], "decided_at").year
+    result = assess(kb, data, korean_holidays.public_holidays(year, year + 1))
+    for d in result["decisions"]:
+        d["reasons"] = [reason_text(kb, r, args.lang) for r in d["reasons"]]
+    if args.json:
+        print(_dump(result))
+    else:
+        for d in result["decisions"]:
+            print(f"{d['sido']}: {d['measure']} {d['conditions']} {d['effective_date'] or ''}")
+            for r in d["reasons"]:
+                print(f"  - {r}")
+    return 0
+
+
+def cmd_vehicle(args) -> int:
+    from . import korean_holidays
+    from .i18n import reason_text
+    from .knowledge import load
+    from .rules import vehicle
+
+    kb = load()
+    verdict = vehicle.check(kb, scheme=args.scheme, day=args.date, plate=args.plate, sido=args.sido, kind=args.kind,
+                            light=args.light, seats=args.seats, fuel=args.fuel, owner=args.owner,
+                            exemptions=args.exemption, holidays=korean_holidays.public_holidays(args.date.year))
+    reasons = [reason_text(kb, r, args.lang) for r in verdict["reasons"]]
+    if args.json:
+        print(_dump({**verdict, "reason": " ".join(reasons), "reasons": reasons}))
+    else:
+        print(("allowed" if verdict["allowed"] else "not allowed") + ": " + " ".join(reasons))
+    return 0
+
+
+def cmd_schedule(args) -> int:
+    from .i18n import show
+    from .knowledge import load
+    from .rules import timeline
+
+    kb = load()
+    plan = timeline.schedule(kb, args.measure, args.date, args.last_issued)
+    if args.json:
+        out = {
+            "measure": plan["measure"], "effective_date": plan["effective_date"], "d_day": plan["d_day"],
+            "issued_on": plan["issued_on"],
+            "stages": [{"number": s["number"], "name": show(args.lang, s["name"]), "measure": s["measure"],
+                        "applies": s["applies"], "summary": show(args.lang, s["summary"]),
+                        "starts_at": s["starts_at"].isoformat(), "ends_at": s["ends_at"].isoformat() if s["ends_at"] else None,
+                        "citation": kb.citation(s["source"])} for s in plan["stages"]],
+            "deadlines": [{"id": d["id"], "who": show(args.lang, d["who"]), "what": show(args.lang, d["what"]),
+                           "days": d["days"], "due": d["due"], "citation": kb.citation(d["source"])} for d in plan["deadlines"]],
+        }
+        print(_dump(out))
+    else:
+        from .router import Context
+        from handlers.schedule import schedule_reply
+
+        print(schedule_reply(Context(kb, None, args.lang), plan).text)
+    return 0
+
+
+def cmd_roles(args) -> int:
+    from .i18n import show
+    from .knowledge import load
+    from .rules import roles
+
+    kb = load()
+    agency = roles.find_agency(kb, args.agency)
+    if agency is None:
+        names = ", ".join(a["name"]["ko"] for a in kb.agencies)
+        raise BadInput(f"no agency matches {args.agency!r}; known agencies: {names}")
+    found = roles.items(kb, agency, args.stage)
+    if args.json:
+        stage_names = {s["number"]: s["name"] for s in kb.stages}
+        print(_dump({"agency": {"id": agency["id"], "name": agency["name"]},
+                     "stages": [{"stage": b["stage"], "name": stage_names[b["stage"]], "items": b["items"],
+                                 "citation": kb.citation(b["source"])} for b in found]}))
+    else:
+        from .router import Context
+        from handlers.roles import roles_reply
+
+        print(roles_reply(Context(kb, None, args.lang), agency, found, args.stage).text)
+    return 0
+
+
+def cmd_kb(args) -> int:
+    from .knowledge import load
+
+    kb = load(args.dir)
+    print(f"ok: {len(kb.faq)} FAQ entries, {len(kb.agencies)} agencies, {len(kb.stages)} stages, "
+          f"{len(kb.exemptions)} exemption codes, {len(kb.regions['sido'])} 시·도")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import run
+
+    return run(args)
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "assess": cmd_assess, "vehicle": cmd_vehicle,
+            "schedule": cmd_schedule, "roles": cmd_roles, "kb": cmd_kb, "eval": cmd_eval}

@@ -1,0 +1,70 @@
+"""The evaluation harness: how well the bot answers the question set in tests/eval/*.yaml.
+
+Each item is {q, expect} where expect is "faq:<id>", "intent:<name>" or "fallback".
+Reports top-1 accuracy on in-scope questions, the share of out-of-scope questions answered with
+a fallback, and fallback precision (of all fallbacks given, how many were for out-of-scope questions).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import yaml
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+KST = timezone(timedelta(hours=9))
+
+
+def load_items(directory: Path = EVAL_DIR) -> list[dict]:
+    items = []
+    for path in sorted(directory.glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            items.append({**item, "file": path.name})
+    return items
+
+
+def outcome(reply) -> str:
+    if not reply.matched:
+        return "fallback"
+    if reply.intent == "faq":
+        return f"faq:{reply.data.get('faq_id')}"
+    return f"intent:{reply.intent}"
+
+
+def evaluate(assistant, items: list[dict]) -> dict:
+    rows = []
+    for item in items:
+        got = outcome(assistant.ask(item["q"], item.get("lang")))
+        rows.append({**item, "got": got, "ok": got == item["expect"]})
+    in_scope = [r for r in rows if r["expect"] != "fallback"]
+    out_scope = [r for r in rows if r["expect"] == "fallback"]
+    fallbacks = [r for r in rows if r["got"] == "fallback"]
+    return {
+        "questions": len(rows),
+        "in_scope": len(in_scope),
+        "out_of_scope": len(out_scope),
+        "top1_accuracy": sum(r["ok"] for r in in_scope) / max(len(in_scope), 1),
+        "out_of_scope_fallback_rate": sum(r["ok"] for r in out_scope) / max(len(out_scope), 1),
+        "fallback_precision": sum(r["expect"] == "fallback" for r in fallbacks) / max(len(fallbacks), 1),
+        "errors": [r for r in rows if not r["ok"]],
+    }
+
+
+def run(args) -> int:
+    from .app import Assistant
+
+    # A fixed clock keeps date-dependent answers (vehicle, status) reproducible.
+    assistant = Assistant(clock=lambda: datetime(2026, 12, 2, 9, 0, tzinfo=KST))
+    report = evaluate(assistant, load_items())
+    if args.json:
+        print(json.dumps({k: v for k, v in report.items() if k != "errors"}, ensure_ascii=False))
+    else:
+        print(f"questions: {report['questions']} ({report['in_scope']} in scope, {report['out_of_scope']} out of scope)")
+        print(f"top-1 accuracy (in scope):           {report['top1_accuracy']:.1%}")
+        print(f"out-of-scope answered with fallback: {report['out_of_scope_fallback_rate']:.1%}")
+        print(f"fallback precision:                  {report['fallback_precision']:.1%}")
+    if args.show_errors:
+        for r in report["errors"]:
+            print(f"  {r['q']!r}: expected {r['expect']}, got {r['got']}")
+    return 0

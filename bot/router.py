@@ -1,0 +1,88 @@
+"""Routes a message to the one handler that answers it.
+
+Handlers register with @handles(intent, detect): `detect(ctx, text)` returns the parameters the
+handler needs, or None when the message is not for it. They are tried in registration order
+(the specific ones first); the FAQ handler comes last and also owns the fallback. A handler's
+docstring is its help text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from .i18n import pick_lang, t
+from .reply import Reply
+
+KST = timezone(timedelta(hours=9))
+MAX_CHARS = 1000
+HANDLERS: list = []
+
+
+def handles(intent: str, detect):
+    def register(fn):
+        fn.intent, fn.detect = intent, detect
+        HANDLERS.append(fn)
+        return fn
+    return register
+
+
+@dataclass
+class Context:
+    """What a handler may use: the knowledge, the matcher, the user's language, the clock, the store."""
+
+    kb: object
+    matcher: object
+    lang: str = "ko"
+    now: datetime = field(default_factory=lambda: datetime.now(KST))
+    store: object = None
+    user: str | None = None
+
+    @property
+    def today(self):
+        return self.now.astimezone(KST).date()
+
+    def t(self, msgid: str, **params) -> str:
+        return t(self.lang, msgid, **params)
+
+    def cite(self, source: dict) -> dict:
+        return self.kb.citation(source)
+
+
+def _load_handlers() -> None:
+    if HANDLERS:
+        return
+    # Order is priority: a plate number, a dated schedule question, an agency's tasks, the live
+    # status, then everything else goes to the FAQ.
+    import importlib
+
+    for name in ("vehicle", "schedule", "roles", "status", "faq"):
+        importlib.import_module(f"handlers.{name}")
+
+
+def route(ctx: Context, text: str) -> Reply:
+    """Answer one message."""
+    _load_handlers()
+    ctx.lang = pick_lang(ctx.lang)
+    text = (text or "").strip()
+    if len(text) > MAX_CHARS:
+        return Reply(ctx.t("That message is too long ({n} characters). Please ask in at most {max} characters.",
+                           n=len(text), max=MAX_CHARS), matched=False, intent="too_long", lang=ctx.lang)
+    if not text:
+        return capabilities(ctx, intent="help", matched=True)
+    for fn in HANDLERS:
+        params = fn.detect(ctx, text)
+        if params is not None:
+            return fn(ctx, text, **params)
+    return capabilities(ctx)  # pragma: no cover - the FAQ handler always answers
+
+
+def capabilities(ctx: Context, intent: str = "fallback", matched: bool = False, lead: str | None = None) -> Reply:
+    """What the bot can answer: shown for help and when it could not answer."""
+    lines = [lead] if lead else []
+    lines += [ctx.t("I can answer:"),
+              "• " + ctx.t("whether a car may run: send the plate and the day, e.g. '12가3456 내일 운행 가능?'"),
+              "• " + ctx.t("the timeline of a measure: e.g. '12월 3일 비상저감조치 일정'"),
+              "• " + ctx.t("an agency's tasks per stage: e.g. '경찰청 5단계 할 일'"),
+              "• " + ctx.t("whether a measure is on: e.g. '내일 서울 비상저감조치야?'"),
+              "• " + ctx.t("questions on the emergency measures and the seasonal odd-even scheme")]
+    return Reply("\n".join(lines), matched=matched, intent=intent, lang=ctx.lang)

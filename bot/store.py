@@ -1,0 +1,74 @@
+"""The SQLite store (sqlite-utils): the issuance registry, user preferences, unanswered questions.
+
+Everything a restart must not lose lives here. Tables are created on open, so a fresh file works.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+KST = timezone(timedelta(hours=9))
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(path)
+        self.db.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
+        self._create()
+
+    def _create(self) -> None:
+        if "issuances" not in self.db.table_names():
+            self.db["issuances"].create({
+                "id": int, "sido": str, "measure": str, "state": str, "effective_date": str,
+                "starts_at": str, "ends_at": str, "decided_at": str, "decided_by": str, "conditions": str,
+            }, pk="id")
+            self.db["issuances"].create_index(["sido", "effective_date"])
+        if "users" not in self.db.table_names():
+            self.db["users"].create({"user": str, "lang": str, "updated_at": str}, pk="user")
+        if "misses" not in self.db.table_names():
+            self.db["misses"].create({"id": int, "text": str, "lang": str, "user": str, "at": str}, pk="id")
+
+    def record_issuance(self, *, sido: str, measure: str, effective_date: date, starts_at: str, ends_at: str,
+                        decided_by: str, conditions: list[str] = (), state: str = "announced",
+                        decided_at: datetime | None = None) -> int:
+        """Record an official decision in the registry and return its id."""
+        row = {"sido": sido, "measure": measure, "state": state, "effective_date": effective_date.isoformat(),
+               "starts_at": starts_at, "ends_at": ends_at,
+               "decided_at": (decided_at or datetime.now(KST)).isoformat(), "decided_by": decided_by,
+               "conditions": json.dumps(list(conditions))}
+        return self.db["issuances"].insert(row).last_pk
+
+    def statuses(self, sido: str | None = None, day: date | None = None) -> list[dict]:
+        """Recorded measures, newest decision first, optionally for one 시·도 and effective day."""
+        where, args = [], []
+        if sido:
+            where.append("sido = ?")
+            args.append(sido)
+        if day:
+            where.append("effective_date = ?")
+            args.append(day.isoformat())
+        rows = self.db["issuances"].rows_where(" and ".join(where) or None, args, order_by="decided_at desc")
+        return [{**r, "conditions": json.loads(r["conditions"] or "[]")} for r in rows]
+
+    def language(self, user: str) -> str | None:
+        try:
+            return self.db["users"].get(user)["lang"]
+        except sqlite_utils.db.NotFoundError:
+            return None
+
+    def set_language(self, user: str, lang: str) -> None:
+        self.db["users"].upsert({"user": user, "lang": lang, "updated_at": datetime.now(KST).isoformat()}, pk="user")
+
+    def record_miss(self, text: str, lang: str, user: str | None) -> None:
+        """Keep a question the bot could not answer, so an admin can add an entry for it."""
+        self.db["misses"].insert({"text": text, "lang": lang, "user": user or "", "at": datetime.now(KST).isoformat()})
+
+    def misses(self, limit: int = 20) -> list[dict]:
+        return list(self.db.query(
+            "select text, count(*) as n, max(at) as last from misses group by text order by n desc, last desc limit ?",
+            [limit]))

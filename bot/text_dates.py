@@ -1,0 +1,55 @@
+"""Dates as people type them in a question: 오늘, 내일, 모레, 12월 3일, 12/3, 2026-12-03, tomorrow, Dec 3."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+RELATIVE = [
+    (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomorrow"), 2),
+    (re.compile(r"내일|tomorrow|낼"), 1), (re.compile(r"오늘|today|tonight|지금|now"), 0),
+]
+ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+KO = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+SLASH = re.compile(r"(?<![\d가-힣])(\d{1,2})/(\d{1,2})(?![\d/])")
+MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b", re.I)
+
+
+def find_date(text: str, today: date) -> date | None:
+    """The first date mentioned in `text`, resolved against `today`; None if there is none.
+
+    A month/day without a year means the next such day (today included), since people ask ahead.
+    """
+    low = text.lower()
+    m = ISO.search(low)
+    if m:
+        return _safe(int(m[1]), int(m[2]), int(m[3]))
+    m = KO.search(low)
+    if m:
+        return _ahead(today, int(m[2]), int(m[3]), int(m[1]) if m[1] else None)
+    m = EN.search(low)
+    if m:
+        return _ahead(today, MONTHS[m[1][:3].lower()], int(m[2]), None)
+    m = SLASH.search(low)
+    if m:
+        return _ahead(today, int(m[1]), int(m[2]), None)
+    for pattern, offset in RELATIVE:
+        if pattern.search(low):
+            return today + timedelta(days=offset)
+    return None
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _ahead(today: date, month: int, day: int, year: int | None) -> date | None:
+    if year:
+        return _safe(year, month, day)
+    candidate = _safe(today.year, month, day)
+    if candidate and candidate < today - timedelta(days=31):
+        candidate = _safe(today.year + 1, month, day)
+    return candidate

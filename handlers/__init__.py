@@ -1,0 +1,1 @@
+"""One module per kind of question; each registers itself with bot.router.handles."""

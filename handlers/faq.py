@@ -1,0 +1,31 @@
+"""Questions answered from the FAQ (knowledge/faq/*.yaml), and the fallback when none fits."""
+from __future__ import annotations
+
+from bot.reply import Reply
+from bot.router import capabilities, handles
+
+SUGGEST_FROM = 50.0  # runners-up this close are offered as buttons, never answered as if sure
+
+
+@handles("faq", lambda ctx, text: {})
+def answer_faq(ctx, text: str) -> Reply:
+    """Answer a question from the FAQ, or say it cannot and show what it can answer."""
+    best, ranked = ctx.matcher.match(text)
+    if best is None:
+        suggestions = [m for m in ranked[:3] if m.score >= SUGGEST_FROM]
+        reply = capabilities(ctx, lead=ctx.t("I could not find an answer to that in the official guidelines."))
+        reply.buttons = [(m.entry["questions"][ctx.lang][0], f"faq:{m.entry['id']}") for m in suggestions]
+        reply.data = {"faq_id": None, "score": round(ranked[0].score, 1) if ranked else 0.0,
+                      "suggestions": [m.entry["id"] for m in suggestions]}
+        if ctx.store is not None:
+            ctx.store.record_miss(text, ctx.lang, ctx.user)
+        return reply
+    return faq_entry_reply(ctx, best.entry, score=best.score)
+
+
+def faq_entry_reply(ctx, entry: dict, score: float | None = None) -> Reply:
+    """The reply for one FAQ entry (also used when a suggestion button is pressed)."""
+    return Reply(entry["answer"][ctx.lang].strip(), matched=True, intent="faq",
+                 sources=[ctx.cite(entry["source"])], lang=ctx.lang,
+                 data={"faq_id": entry["id"], "question": entry["questions"][ctx.lang][0],
+                       "score": None if score is None else round(score, 1)})

@@ -1,0 +1,44 @@
+"""'What must my agency do?' — an agency's items per stage, from the 기관별 조치사항 tables."""
+from __future__ import annotations
+
+import re
+
+from bot.i18n import show
+from bot.reply import Reply
+from bot.router import handles
+from bot.rules import roles
+
+ASKS_TASKS = re.compile(r"할\s*일|할일|조치\s*사항|역할|해야|체크\s*리스트|뭐\s*해|뭘\s*해|업무|임무|task|to-?do|role|checklist|what (do|does|should|must)")
+STAGE = re.compile(r"([1-8])\s*단계|stage\s*([1-8])")
+
+
+def _detect(ctx, text):
+    low = text.lower()
+    if not ASKS_TASKS.search(low):
+        return None
+    agency = roles.find_agency_in_text(ctx.kb, low)
+    if agency is None:
+        return None
+    m = STAGE.search(low)
+    return {"agency": agency, "stage": int(m[1] or m[2]) if m else None}
+
+
+@handles("roles", _detect)
+def answer_roles(ctx, text: str, agency: dict, stage: int | None) -> Reply:
+    """The agency's action items for one stage, or for every stage."""
+    return roles_reply(ctx, agency, roles.items(ctx.kb, agency, stage), stage)
+
+
+def roles_reply(ctx, agency: dict, found: list[dict], stage: int | None) -> Reply:
+    name = show(ctx.lang, agency["name"])
+    if not found:
+        body = ctx.t("{agency} has no items in stage {stage}.", agency=name, stage=stage)
+        return Reply(body, matched=True, intent="roles", lang=ctx.lang, data={"agency": agency["id"], "stages": []})
+    stage_names = {s["number"]: s["name"] for s in ctx.kb.stages}
+    lines = [ctx.t("What {agency} does:", agency=name)]
+    for block in found:
+        lines.append(f"[{block['stage']}. {show(ctx.lang, stage_names[block['stage']])}]")
+        lines += ["• " + show(ctx.lang, item) for item in block["items"]]
+    return Reply("\n".join(lines), matched=True, intent="roles", lang=ctx.lang,
+                 sources=[ctx.cite(b["source"]) for b in found],
+                 data={"agency": agency["id"], "stages": [b["stage"] for b in found]})

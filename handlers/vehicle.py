@@ -1,0 +1,51 @@
+"""'May my car run?' — a plate number in the question, checked with the rules core."""
+from __future__ import annotations
+
+import re
+
+from bot import korean_holidays
+from bot.i18n import reason_text
+from bot.reply import Reply
+from bot.router import handles
+from bot.rules import RuleInputError
+from bot.rules import vehicle as rules
+from bot.text_dates import find_date
+
+PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
+FUEL_WORDS = [(re.compile(r"플러그인|plug-?in"), "plugin_hybrid"), (re.compile(r"하이브리드|hybrid"), "hybrid"),
+              (re.compile(r"전기차|전기 ?자동차|\bev\b|electric"), "electric"), (re.compile(r"수소|hydrogen|fuel.?cell"), "hydrogen")]
+EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.compile(r"장애|disab"), "disabled"),
+                   (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
+
+
+def _detect(ctx, text):
+    m = PLATE_IN_TEXT.search(text)
+    return {"plate": "".join(m.groups())} if m else None
+
+
+@handles("vehicle", _detect)
+def answer_vehicle(ctx, text: str, plate: str) -> Reply:
+    """Whether a car with this plate may run on the day asked (today if none), and why."""
+    low = text.lower()
+    day = find_date(text, ctx.today) or ctx.today
+    scheme = "emergency" if re.search(r"비상|예비|저감|emergency|preliminary", low) else "seasonal"
+    fuel = next((f for p, f in FUEL_WORDS if p.search(low)), None)
+    owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else "employee"
+    exemptions = [c for p, c in EXEMPTION_WORDS if p.search(low)]
+    try:
+        verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, light=bool(re.search(r"경차|light car|compact", low)),
+                              fuel=fuel, owner=owner, exemptions=exemptions,
+                              holidays=korean_holidays.public_holidays(day.year))
+    except RuleInputError as exc:
+        return Reply(str(exc), matched=False, intent="vehicle", lang=ctx.lang)
+    return vehicle_reply(ctx, verdict)
+
+
+def vehicle_reply(ctx, verdict: dict) -> Reply:
+    """A verdict of the rules core as a message."""
+    scheme_name = ctx.kb.schemes[verdict["scheme"]]["name"]
+    head = ctx.t("{plate} on {date} ({scheme}):", plate=verdict["plate"], date=verdict["date"], scheme=scheme_name)
+    outcome = ctx.t("✅ may run") if verdict["allowed"] else ctx.t("⛔ may not run")
+    lines = [f"{head} {outcome}"] + ["• " + reason_text(ctx.kb, r, ctx.lang) for r in verdict["reasons"]]
+    return Reply("\n".join(lines), matched=True, intent="vehicle", sources=verdict["citations"], lang=ctx.lang,
+                 data={k: verdict[k] for k in ("subject", "exempt", "allowed", "scheme", "date", "plate")})

@@ -1,0 +1,31 @@
+"""Agency roles from the 기관별 조치사항 tables."""
+import pytest
+
+from bot.rules.roles import find_agency, find_agency_in_text, items
+
+
+@pytest.mark.parametrize("name, agency_id", [
+    ("경찰청", "police"), ("경찰", "police"), ("해양경찰청", "coast-guard"), ("도로공사", "korea-expressway"),
+    ("코레일", "korail"), ("시도 환경부서", "sido-env"), ("보건환경연구원", "health-env-institute"),
+    ("korail", "korail"), ("고용노동부", "moel"),
+])
+def test_loose_agency_names(kb, name, agency_id):
+    assert find_agency(kb, name)["id"] == agency_id
+
+
+def test_unknown_agency(kb):
+    assert find_agency(kb, "국방부 장관실") is None
+
+
+def test_every_stage_has_items_and_citations(kb):
+    assert len(kb.agencies) >= 21
+    for n in range(1, 9):
+        assert any(n in a["stages"] for a in kb.agencies), n
+    police = find_agency(kb, "경찰청")
+    stage5 = items(kb, police, 5)
+    assert stage5 and any("단속" in i["ko"] for i in stage5[0]["items"])
+    assert stage5[0]["source"]["section"].startswith("제3장 제5절")
+
+
+def test_agency_in_a_sentence_prefers_the_longest_name(kb):
+    assert find_agency_in_text(kb, "해양경찰청 5단계 할 일")["id"] == "coast-guard"

@@ -1,0 +1,105 @@
+"""Vehicle checks, with cases taken from the guidelines (emergency 제3장 제6절 가; seasonal rev.4 2.–4., 붙임 3)."""
+from datetime import date
+
+import pytest
+
+from bot.korean_holidays import public_holidays
+from bot.rules import RuleInputError
+from bot.rules.vehicle import check, parse_plate
+
+WED_ODD = date(2026, 12, 9)    # a Wednesday, odd day, inside the season
+THU_EVEN = date(2026, 12, 10)
+
+
+def run(kb, **kw):
+    kw.setdefault("holidays", public_holidays(kw["day"].year))
+    return check(kb, **kw)
+
+
+@pytest.mark.parametrize("plate", ["12가3456", "123가4567", "12 가 3456", "123 가4567", "서울12가3456"])
+def test_plate_forms(plate):
+    assert parse_plate(plate)[-4:] in ("3456", "4567")
+
+
+@pytest.mark.parametrize("plate", ["1234", "12ab3456", "1가3456", "12가345", "가나다", ""])
+def test_bad_plates_are_refused(plate):
+    with pytest.raises(RuleInputError, match="plate"):
+        parse_plate(plate)
+
+
+def test_odd_day_odd_plate_runs_even_plate_does_not(kb):
+    assert run(kb, scheme="seasonal", day=WED_ODD, plate="12가3457", sido="서울")["allowed"]
+    v = run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울")
+    assert v["subject"] and not v["exempt"] and not v["allowed"]
+    assert run(kb, scheme="seasonal", day=THU_EVEN, plate="12가3450", sido="서울")["allowed"]  # 0 is even
+
+
+def test_seasonal_only_december_to_march(kb):
+    v = run(kb, scheme="seasonal", day=date(2026, 11, 25), plate="12가3456", sido="서울")
+    assert not v["subject"] and v["allowed"]
+    assert run(kb, scheme="seasonal", day=date(2027, 3, 31), plate="12가3456", sido="서울")["subject"]
+    assert not run(kb, scheme="seasonal", day=date(2027, 4, 1), plate="12가3456", sido="서울")["subject"]
+
+
+def test_weekends_and_public_holidays_including_substitute_ones(kb):
+    assert not run(kb, scheme="seasonal", day=date(2026, 12, 12), plate="12가3456", sido="서울")["subject"]  # Saturday
+    assert not run(kb, scheme="seasonal", day=date(2026, 12, 25), plate="12가3456", sido="서울")["subject"]
+    # 2026-03-02 is the substitute holiday for 삼일절 (a Sunday): the bot knows it without being told.
+    assert not run(kb, scheme="seasonal", day=date(2026, 3, 2), plate="12가3456", sido="서울")["subject"]
+    assert not run(kb, scheme="emergency", day=date(2026, 3, 2), plate="12가3456")["subject"]
+
+
+def test_seasonal_region_is_capital_area_and_six_cities(kb):
+    assert run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="세종")["subject"]
+    v = run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="강원")
+    assert not v["subject"] and v["allowed"]
+
+
+def test_light_cars_exempt_in_season_but_included_in_emergency(kb):
+    assert run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울", light=True)["exempt"]
+    v = run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", light=True)
+    assert v["subject"] and not v["exempt"] and not v["allowed"]
+
+
+def test_owners(kb):
+    # Seasonal: an agency's own van is out, a staff member's van is in; visitors and tenants are out.
+    assert not run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울", owner="agency", kind="van")["subject"]
+    assert run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울", owner="employee", kind="truck")["subject"]
+    assert not run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울", owner="tenant")["subject"]
+    assert not run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울", owner="visitor")["subject"]
+    # Emergency: everyone using the car park is covered, 민원인 take part voluntarily.
+    assert run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", owner="tenant")["subject"]
+    assert not run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", owner="visitor")["subject"]
+
+
+def test_emergency_covers_passenger_cars_and_vans_up_to_10_seats(kb):
+    assert run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", kind="van", seats=10)["subject"]
+    assert not run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", kind="van", seats=11)["subject"]
+    assert not run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", kind="truck")["subject"]
+
+
+@pytest.mark.parametrize("fuel, exempt", [("electric", True), ("hybrid", True), ("plugin_hybrid", True),
+                                          ("hydrogen", True), ("solar", True), ("lpg", False), ("diesel", False)])
+def test_eco_friendly_cars(kb, fuel, exempt):
+    for scheme in ("seasonal", "emergency"):
+        v = run(kb, scheme=scheme, day=WED_ODD, plate="12가3456", sido="서울", fuel=fuel)
+        assert v["exempt"] is exempt and v["allowed"] is exempt
+
+
+def test_exemption_codes_per_scheme(kb):
+    # Long commutes are an exemption of the seasonal scheme only (rev.4 Q&A 적용 대상 8).
+    assert run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="서울", exemptions=["long_commute"])["allowed"]
+    assert not run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", exemptions=["long_commute"])["allowed"]
+    for code in ("disabled", "national_merit", "pregnant", "infant", "emergency_vehicle", "police", "fire", "military",
+                 "security", "diplomatic", "foreign_forces", "press", "school_bus", "commuter_bus", "no_transit", "head_approved"):
+        for scheme in ("seasonal", "emergency"):
+            v = run(kb, scheme=scheme, day=WED_ODD, plate="12가3456", sido="서울", exemptions=[code])
+            assert v["exempt"] and v["allowed"], (code, scheme)
+            assert v["citations"]
+
+
+def test_bad_input(kb):
+    with pytest.raises(RuleInputError, match="unknown 시·도"):
+        run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="도쿄")
+    with pytest.raises(RuleInputError, match="unknown exemption code"):
+        run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", exemptions=["vip"])
