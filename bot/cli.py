@@ -84,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
     kv = ksub.add_parser("validate", help="check the knowledge files")
     kv.add_argument("dir", nargs="?")
 
+    i = sub.add_parser("i18n", help="message catalogs (locales/)")
+    isub = i.add_subparsers(dest="i18n_command", required=True)
+    isub.add_parser("update", help="extract the message ids the code uses and merge them into ko and en")
+
     e = sub.add_parser("eval", help="accuracy of the question answering on the evaluation set")
     e.add_argument("--json", action="store_true")
     e.add_argument("--show-errors", action="store_true")
@@ -266,6 +270,15 @@ def cmd_kb(args) -> int:
     return 0
 
 
+def cmd_i18n(args) -> int:
+    from .i18n import update_catalogs
+
+    missing = update_catalogs()
+    for lang, ids in missing.items():
+        print(f"{lang}: {len(ids)} untranslated" + "".join(f"\n  {m!r}" for m in ids))
+    return 1 if any(missing.values()) else 0
+
+
 def cmd_eval(args) -> int:
     from .evaluation import run
 
@@ -273,4 +286,4 @@ def cmd_eval(args) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "assess": cmd_assess, "vehicle": cmd_vehicle,
-            "schedule": cmd_schedule, "roles": cmd_roles, "kb": cmd_kb, "eval": cmd_eval}
+            "schedule": cmd_schedule, "roles": cmd_roles, "kb": cmd_kb, "i18n": cmd_i18n, "eval": cmd_eval}

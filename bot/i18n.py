@@ -70,3 +70,41 @@ def reason_text(kb, r: dict, lang: str) -> str:
         template = kb.thresholds["conditions"][cid]["text"][pick_lang(lang)]
         return f"[{cid}] " + template.format(**{k: show(lang, v) for k, v in r["params"].items()})
     return t(lang, key, **r["params"])
+
+
+def update_catalogs() -> dict[str, list[str]]:
+    """Rewrite messages.pot from the ids the code uses and merge it into each language's .po.
+
+    Existing translations are kept; new ids get an empty translation (English: the id itself)
+    and ids the code no longer uses are dropped. Returns {lang: [ids still untranslated]}.
+    """
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    from .messages import used_ids
+
+    template = Catalog(project="dust-measures-bot", version="0.1")
+    for msgid, where in sorted(used_ids().items()):
+        file, line = where.rsplit(":", 1)
+        template.add(msgid, locations=[(file, int(line))])
+    with (LOCALES / "messages.pot").open("wb") as fh:
+        write_po(fh, template, omit_header=False)
+    missing = {}
+    for lang in LANGS:
+        path = LOCALES / lang / "LC_MESSAGES" / "messages.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file():
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=lang)
+        else:
+            catalog = Catalog(locale=lang, project="dust-measures-bot", version="0.1")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        for message in catalog:
+            if message.id and lang == "en" and not message.string:
+                message.string = message.id
+        missing[lang] = [m.id for m in catalog if m.id and not m.string]
+        with path.open("wb") as fh:
+            write_po(fh, catalog, omit_header=False)
+    translations.cache_clear()
+    return missing

@@ -77,6 +77,9 @@ class Knowledge:
         return aliases.get(key) or aliases.get(key.replace(" ", ""))
 
 
+UNREADABLE = object()  # a file already reported as missing or not YAML: check nothing more in it
+
+
 def _read(path: Path, problems: list) -> object:
     try:
         with path.open(encoding="utf-8") as fh:
@@ -87,7 +90,7 @@ def _read(path: Path, problems: list) -> object:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         problems.append((_rel(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
-    return None
+    return UNREADABLE
 
 
 def _rel(path: Path) -> str:
@@ -147,7 +150,9 @@ def load(directory: str | Path | None = None) -> Knowledge:
         raise KnowledgeError([(_rel(directory), "", "knowledge directory not found")])
 
     src_file = directory / "sources.yaml"
-    sources = _read(src_file, ck.problems) or []
+    sources = _read(src_file, ck.problems)
+    if sources is not UNREADABLE and not isinstance(sources, list):
+        ck.add(_rel(src_file), "", "must be a list of documents")
     for i, doc in enumerate(sources if isinstance(sources, list) else []):
         name = f"source #{i + 1}"
         if not isinstance(doc, dict) or not doc.get("id") or not doc.get("file"):
@@ -165,7 +170,7 @@ def load(directory: str | Path | None = None) -> Knowledge:
 
     faq = _load_faq(directory, ck)
     stages_file = directory / "stages.yaml"
-    stages_doc = _read(stages_file, ck.problems) or {}
+    stages_doc = _read(stages_file, ck.problems)
     stages = _check_stages(stages_file, stages_doc, ck)
     agencies = _check_roles(directory / "roles.yaml", ck)
     exemptions = _check_exemptions(directory / "exemptions.yaml", ck)
@@ -201,7 +206,7 @@ def _load_faq(directory: Path, ck: _Checker) -> list[dict]:
     for path in files:
         rel = _rel(path)
         data = _read(path, ck.problems)
-        if data is None:
+        if data is UNREADABLE:
             continue
         if not isinstance(data, list):
             ck.add(rel, "", "must be a list of entries")
@@ -242,6 +247,8 @@ def _load_faq(directory: Path, ck: _Checker) -> list[dict]:
 
 def _check_stages(path: Path, doc: object, ck: _Checker) -> list[dict]:
     rel = _rel(path)
+    if doc is UNREADABLE:
+        return []
     if not isinstance(doc, dict) or not isinstance(doc.get("stages"), list):
         ck.add(rel, "", "needs a 'stages' list")
         return []
@@ -278,6 +285,8 @@ def _check_stages(path: Path, doc: object, ck: _Checker) -> list[dict]:
 def _check_roles(path: Path, ck: _Checker) -> list[dict]:
     rel = _rel(path)
     doc = _read(path, ck.problems)
+    if doc is UNREADABLE:
+        return []
     if not isinstance(doc, dict) or not isinstance(doc.get("agencies"), list):
         ck.add(rel, "", "needs an 'agencies' list")
         return []
@@ -315,6 +324,8 @@ def _check_exemptions(path: Path, ck: _Checker) -> dict[str, dict]:
     rel = _rel(path)
     doc = _read(path, ck.problems)
     out: dict[str, dict] = {}
+    if doc is UNREADABLE:
+        return out
     if not isinstance(doc, list):
         ck.add(rel, "", "must be a list of exemption codes")
         return out
@@ -340,6 +351,8 @@ def _check_exemptions(path: Path, ck: _Checker) -> dict[str, dict]:
 def _check_thresholds(path: Path, ck: _Checker) -> dict:
     rel = _rel(path)
     doc = _read(path, ck.problems)
+    if doc is UNREADABLE:
+        return {}
     if not isinstance(doc, dict):
         ck.add(rel, "", "must be a mapping")
         return {}
@@ -372,6 +385,8 @@ def _check_thresholds(path: Path, ck: _Checker) -> dict:
 def _check_regions(path: Path, ck: _Checker) -> dict:
     rel = _rel(path)
     doc = _read(path, ck.problems)
+    if doc is UNREADABLE:
+        return {}
     if not isinstance(doc, dict):
         ck.add(rel, "", "must be a mapping")
         return {}
@@ -405,6 +420,8 @@ def _check_regions(path: Path, ck: _Checker) -> dict:
 def _check_schemes(path: Path, ck: _Checker, regions: dict) -> dict:
     rel = _rel(path)
     doc = _read(path, ck.problems)
+    if doc is UNREADABLE:
+        return {}
     if not isinstance(doc, dict):
         ck.add(rel, "", "must be a mapping")
         return {}
@@ -427,6 +444,8 @@ def _check_schemes(path: Path, ck: _Checker, regions: dict) -> dict:
 def _check_synonyms(path: Path, ck: _Checker) -> dict:
     rel = _rel(path)
     doc = _read(path, ck.problems)
+    if doc is UNREADABLE:
+        return {}
     if not isinstance(doc, dict):
         ck.add(rel, "", "must be a mapping with rules, endings, particles")
         return {}

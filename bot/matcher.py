@@ -37,11 +37,22 @@ class Normaliser:
             if tok in self.stopwords:
                 continue
             if HANGUL.search(tok):
+                if self._only_endings(tok):
+                    continue  # a bare ending or particle split off by spacing: 됨, 임, 되나요, 는요
                 tok = self._strip(tok, self.endings)
                 tok = self._strip(self._strip(tok, self.particles), self.particles)
             if tok:
                 out.append(tok)
         return out
+
+    def _only_endings(self, tok: str) -> bool:
+        pieces = self.endings + self.particles
+        while tok:
+            cut = next((p for p in pieces if tok.endswith(p)), None)
+            if cut is None:
+                return False
+            tok = tok[: -len(cut)]
+        return True
 
     @staticmethod
     def _strip(tok: str, suffixes: list[str]) -> str:

@@ -32,3 +32,10 @@ def cli(tmp_path):
         return subprocess.run([sys.executable, "-m", "bot", *args], input=input, capture_output=True,
                               text=True, cwd=ROOT, env=full_env, timeout=60)
     return run
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skipped test is unfinished work: fail the run instead of passing quietly."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = 1

@@ -1,0 +1,114 @@
+"""The knowledge base loads, covers what the issue asks, and a broken file is refused by name."""
+import re
+import shutil
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeError, load
+
+
+def test_the_shipped_knowledge_is_complete(kb):
+    assert len(kb.faq) >= 120
+    assert [s["number"] for s in kb.stages] == list(range(1, 9))
+    assert len(kb.regions["sido"]) == 17 and len(kb.regions["forecast_regions"]["names"]) == 19
+    several = {s["id"] for s in kb.regions["sido"] if len(s["forecast_regions"]) > 1}
+    assert {"경기", "강원"} <= several
+    assert {"disabled", "national_merit", "pregnant", "infant", "emergency_vehicle", "police", "fire", "military",
+            "security", "diplomatic", "foreign_forces", "press", "school_bus", "commuter_bus", "no_transit",
+            "long_commute", "head_approved"} <= set(kb.exemptions)
+    assert {"경찰청", "한국도로공사", "코레일"} <= {a for ag in kb.agencies for a in ag["aliases"]}
+
+
+def test_every_faq_entry_is_bilingual_with_paraphrases_and_a_citation(kb):
+    for e in kb.faq:
+        assert len(e["questions"]["ko"]) >= 4, e["id"]
+        assert len(e["questions"]["en"]) >= 2, e["id"]
+        assert e["answer"]["ko"].strip() and e["answer"]["en"].strip()
+        assert e["source"]["doc"] in kb.sources and e["source"]["section"]
+
+
+def seasonal_qas(kb):
+    """The numbered questions of section 4 (주요 예상 질의·답변) of the seasonal guideline."""
+    text = (kb.directory / kb.sources["seasonal-rev4"]["file"]).read_text(encoding="utf-8")
+    section = text[text.index("4. 주요 예상 질의·답변"):text.index("붙임 1")]
+    return re.findall(r"^\d+\. (.+)$", section, flags=re.M)
+
+
+def test_every_seasonal_qa_is_answered_from_its_own_section(kb, assistant):
+    questions = seasonal_qas(kb)
+    assert len(questions) == 19
+    for q in questions:
+        reply = assistant.ask(q)
+        assert reply.intent == "faq", q
+        entry = kb.faq_by_id[reply.data["faq_id"]]
+        assert entry["source"]["doc"] == "seasonal-rev4" and "질의" in entry["source"]["section"], q
+
+
+@pytest.fixture
+def broken(tmp_path, kb):
+    """A copy of the knowledge directory to break one file at a time."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(kb.directory, target)
+    return target
+
+
+def edit_yaml(path, change):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def problems_of(directory):
+    with pytest.raises(KnowledgeError) as exc:
+        load(directory)
+    return exc.value.problems
+
+
+def test_invalid_yaml_names_the_file_and_line(broken):
+    (broken / "stages.yaml").write_text("stages: [\n  {number: 1", encoding="utf-8")
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("stages.yaml") and entry.startswith("line ") and "not valid YAML" in problem
+
+
+def test_missing_translation_names_the_entry(broken):
+    path = next((broken / "faq").glob("emergency-rules.yaml"))
+    edit_yaml(path, lambda d: d[0]["answer"].pop("en"))
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("emergency-rules.yaml") and "emergency-what-is" in entry and "answer.en" in problem
+
+
+def test_a_quote_not_in_the_document_is_refused(broken):
+    path = broken / "faq" / "emergency-rules.yaml"
+    edit_yaml(path, lambda d: d[1]["source"].update(quote="이 문장은 지침에 없습니다"))
+    [(_, entry, problem)] = problems_of(broken)
+    assert "emergency-legal-basis" in entry and "quote not found" in problem
+
+
+def test_a_fact_without_citation_is_refused(broken):
+    def drop(d):
+        del d["agencies"][0]["stages"][next(iter(d["agencies"][0]["stages"]))]["source"]
+    edit_yaml(broken / "roles.yaml", drop)
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("roles.yaml") and "sido-env" in entry and "citation" in problem
+
+
+def test_duplicate_ids_and_wrong_counts_are_all_reported_at_once(broken):
+    edit_yaml(broken / "faq" / "emergency-rules.yaml", lambda d: d.append(dict(d[0])))
+    edit_yaml(broken / "regions.yaml", lambda d: d["sido"].pop())
+    found = problems_of(broken)
+    assert any("duplicate id" in p for _, _, p in found)
+    assert any("17 시·도" in p for _, _, p in found)
+
+
+def test_stage_numbering_is_checked(broken):
+    edit_yaml(broken / "stages.yaml", lambda d: d["stages"].pop())
+    assert any("numbered 1 to 8" in p for _, _, p in problems_of(broken))
+
+
+def test_cli_refuses_a_broken_knowledge_dir_with_exit_2(broken, cli):
+    edit_yaml(broken / "faq" / "emergency-rules.yaml", lambda d: d[0].update(topic="gossip"))
+    r = cli("kb", "validate", str(broken))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "emergency-rules.yaml" in r.stderr and "emergency-what-is" in r.stderr and "topic" in r.stderr
+    assert cli("kb", "validate").returncode == 0

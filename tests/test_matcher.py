@@ -1,0 +1,66 @@
+"""The FAQ matcher: Korean-aware normalisation and refusing to guess."""
+import pytest
+
+from bot.matcher import FaqMatcher, Normaliser
+
+
+@pytest.fixture(scope="module")
+def norm(kb):
+    return Normaliser(kb.synonyms)
+
+
+@pytest.mark.parametrize("variants", [
+    ["비상저감조치", "비상 저감 조치", "비상저감 조치", "비 상 저 감", "비저감"],
+    ["2부제", "이부제", "공공 이부제", "홀짝제", "홀짝 운행", "두부제"],
+    ["5등급", "5등급 차량", "오등급차", "5 등급"],
+    ["미세먼지", "초미세먼지", "미먼", "PM2.5"],
+])
+def test_spelling_and_spacing_variants_fold_together(norm, variants):
+    assert len({"".join(norm.tokens(v)) for v in variants}) == 1, [norm.tokens(v) for v in variants]
+
+
+@pytest.mark.parametrize("casual, plain", [
+    ("경차도 2부제 됨?", "경차 2부제"),
+    ("비상저감조치 임?", "비상저감조치"),
+    ("주차장에서는 되나요", "주차장"),
+    ("임산부는요", "임산부"),
+])
+def test_particles_and_casual_endings_are_stripped(norm, casual, plain):
+    assert norm.tokens(casual) == norm.tokens(plain)
+
+
+def test_short_words_keep_their_meaning(norm):
+    # '이' and '임' are also particles/endings; a word is never cut below two syllables
+    assert norm.tokens("경차임") == ["경차"] and norm.tokens("차량이") == ["차량"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("경차도 고농도계절 공공2부제 제외대상인가요?", "seasonal-light-car"),
+    ("경차 이부제 제외임?", "seasonal-light-car"),
+    ("경차공공2부제제외대상", "seasonal-light-car"),
+    ("Are compact cars exempt from the seasonal odd-even rule?", "seasonal-light-car"),
+])
+def test_typed_variants_reach_the_same_entry(assistant, question, expected):
+    reply = assistant.ask(question)
+    assert reply.intent == "faq" and reply.data["faq_id"] == expected
+
+
+@pytest.mark.parametrize("question", ["오늘 점심 뭐 먹지", "주식 추천해줘", "tell me a joke", "ㅋㅋㅋ", "?"])
+def test_out_of_scope_is_not_guessed(assistant, question):
+    reply = assistant.ask(question)
+    assert reply.matched is False and reply.intent == "fallback"
+
+
+def test_fallback_offers_close_entries_as_buttons_not_as_an_answer(kb):
+    entries = [e for e in kb.faq if e["id"] == "seasonal-light-car"]
+    strict = FaqMatcher(entries, kb.synonyms, threshold=101)
+    best, ranked = strict.match("경차 2부제 제외?")
+    assert best is None and ranked[0].entry["id"] == "seasonal-light-car"
+
+
+def test_matcher_scales_to_thousands_of_entries(kb):
+    """The candidate index keeps the right answer findable when the FAQ grows 30-fold."""
+    many = [dict(e, id=f"{e['id']}-{i}") for i in range(30) for e in kb.faq]
+    m = FaqMatcher(many, kb.synonyms)
+    best, _ = m.match("경차도 고농도계절 공공2부제 제외대상인가요?")
+    assert best.entry["id"].startswith("seasonal-light-car-")
