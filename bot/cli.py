@@ -152,8 +152,14 @@ def cmd_run(args) -> int:
     from .channels.console import chat
 
     assistant, cfg = _assistant(with_store=True)
-    print("No messenger token is set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): starting the console channel.\n"
-          "메신저 토큰이 없어 콘솔 채널로 시작합니다. See README.md to connect Telegram or Slack.", file=sys.stderr)
+    tokens = [name for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN") if cfg.secret(name)]
+    if tokens:
+        # The messenger channels are not in this version yet; say so rather than pretend.
+        print(f"{', '.join(tokens)} is set, but this version has only the console channel: starting the console.\n"
+              "메신저 채널은 아직 없습니다. 콘솔 채널로 시작합니다.", file=sys.stderr)
+    else:
+        print("No messenger token is set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): starting the console channel.\n"
+              "메신저 토큰이 없어 콘솔 채널로 시작합니다.", file=sys.stderr)
     return chat(assistant, lang=args.lang)
 
 

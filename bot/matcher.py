@@ -24,9 +24,16 @@ HANGUL = re.compile(r"[가-힣]")
 class Normaliser:
     def __init__(self, synonyms: dict):
         self.rules = [(re.compile(r["pattern"]), r["to"]) for r in synonyms.get("rules", [])]
-        self.endings = sorted(synonyms.get("endings", []), key=len, reverse=True)
-        self.particles = sorted(synonyms.get("particles", []), key=len, reverse=True)
+        endings = sorted(synonyms.get("endings", []), key=len, reverse=True)
+        particles = sorted(synonyms.get("particles", []), key=len, reverse=True)
+        alt = lambda words: "|".join(map(re.escape, words)) or "(?!)"  # noqa: E731
+        # A lazy stem of 2+ syllables before an alternation ending at $ takes the longest suffix
+        # that still leaves a word: 경차임 → 경차, but 차임 stays.
+        self.ending = re.compile(rf"^(.{{2,}}?)(?:{alt(endings)})$")
+        self.particle = re.compile(rf"^(.{{2,}}?)(?:{alt(particles)})$")
+        self.only_endings = re.compile(rf"(?:{alt(endings + particles)})+")
         self.stopwords = set(synonyms.get("stopwords", []))
+        self._words: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
@@ -34,31 +41,27 @@ class Normaliser:
             text = pattern.sub(f" {to} ", text)
         out = []
         for tok in NON_WORD.sub(" ", text).replace("_", " ").split():
-            if tok in self.stopwords:
-                continue
-            if HANGUL.search(tok):
-                if self._only_endings(tok):
-                    continue  # a bare ending or particle split off by spacing: 됨, 임, 되나요, 는요
-                tok = self._strip(tok, self.endings)
-                tok = self._strip(self._strip(tok, self.particles), self.particles)
-            if tok:
-                out.append(tok)
+            word = self._words.get(tok)
+            if word is None:
+                if len(self._words) > 100_000:  # users type endless new words; keep the cache bounded
+                    self._words.clear()
+                word = self._words[tok] = self._word(tok)
+            if word:
+                out.append(word)
         return out
 
-    def _only_endings(self, tok: str) -> bool:
-        pieces = self.endings + self.particles
-        while tok:
-            cut = next((p for p in pieces if tok.endswith(p)), None)
-            if cut is None:
-                return False
-            tok = tok[: -len(cut)]
-        return True
-
-    @staticmethod
-    def _strip(tok: str, suffixes: list[str]) -> str:
-        for s in suffixes:
-            if tok.endswith(s) and len(tok) - len(s) >= 2:
-                return tok[: -len(s)]
+    def _word(self, tok: str) -> str:
+        """One word without its casual ending and particles; '' for a word that carries no meaning."""
+        if tok in self.stopwords:
+            return ""
+        if not HANGUL.search(tok):
+            return tok
+        if self.only_endings.fullmatch(tok):
+            return ""  # a bare ending or particle split off by spacing: 됨, 임, 되나요, 는요
+        for pattern in (self.ending, self.particle, self.particle):
+            m = pattern.match(tok)
+            if m:
+                tok = m[1]
         return tok
 
 

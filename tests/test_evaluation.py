@@ -1,0 +1,40 @@
+"""The evaluation harness measures what it claims, and the answering quality does not regress."""
+from pathlib import Path
+
+from bot.evaluation import evaluate, load_items
+
+# Measured figures are in the README; these floors only catch a regression.
+TOP1_FLOOR = 0.90
+OUT_OF_SCOPE_FLOOR = 0.90
+
+
+def test_harness_counts_hits_misses_and_fallbacks(assistant):
+    items = [{"q": "경차도 고농도계절 공공2부제 제외대상인가요?", "expect": "faq:seasonal-light-car"},
+             {"q": "경차도 고농도계절 공공2부제 제외대상인가요?", "expect": "faq:emergency-what-is"},
+             {"q": "12가3456 내일 운행 가능?", "expect": "intent:vehicle"},
+             {"q": "오늘 점심 뭐 먹지", "expect": "fallback"}]
+    report = evaluate(assistant, items)
+    assert report["in_scope"] == 3 and report["out_of_scope"] == 1
+    assert abs(report["top1_accuracy"] - 2 / 3) < 1e-9
+    assert report["out_of_scope_fallback_rate"] == 1.0 and report["fallback_precision"] == 1.0
+    assert [e["expect"] for e in report["errors"]] == ["faq:emergency-what-is"]
+
+
+def test_the_question_set_is_large_varied_and_points_at_real_entries(kb):
+    items = load_items()
+    assert len(items) >= 150
+    english = [i for i in items if i["q"].isascii()]
+    assert len(english) >= 20
+    assert sum(i["expect"] == "fallback" for i in items) >= 20
+    for item in items:
+        kind, _, value = item["expect"].partition(":")
+        assert kind in ("faq", "intent", "fallback"), item
+        if kind == "faq":
+            assert value in kb.faq_by_id, item
+
+
+def test_answering_quality_does_not_regress(assistant):
+    report = evaluate(assistant, load_items())
+    errors = "\n".join(f"{e['q']!r}: expected {e['expect']}, got {e['got']}" for e in report["errors"][:40])
+    assert report["top1_accuracy"] >= TOP1_FLOOR, errors
+    assert report["out_of_scope_fallback_rate"] >= OUT_OF_SCOPE_FLOOR, errors
