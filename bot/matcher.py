@@ -10,12 +10,13 @@ The variants live in knowledge/synonyms.yaml.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
@@ -80,24 +81,37 @@ class Match:
 
 
 class FaqMatcher:
-    """Finds the FAQ entry a question means, or nothing when none is close enough."""
+    """Finds the FAQ entry a question means, or nothing when none is close enough.
 
-    def __init__(self, entries: list[dict], synonyms: dict, *, threshold: float = 62.0,
-                 candidates: int = 24):
+    Three steps: the bigram index picks candidates; rapidfuzz scores the query against each
+    candidate's paraphrases; the score is then scaled by how many of the query's words the entry
+    knows (in its paraphrases or its answer). The last step is what refuses near-domain questions
+    such as "비상저감조치 위반하면 벌금 얼마?": every word but 벌금/얼마 fits some entry, and no entry
+    speaks of a fine, so the bot says it has no answer instead of answering something else.
+    """
+
+    def __init__(self, entries: list[dict], synonyms: dict, *, threshold: float = 34.0,
+                 candidates: int = 24, rescored: int = 5):
         self.norm = Normaliser(synonyms)
         self.threshold = threshold
         self.candidates = candidates
+        self.rescored = rescored
         self.entries = entries
         self.questions: list[list[tuple[str, str, str]]] = []  # per entry: (original, compact, joined tokens)
+        self.vocab: list[list[str]] = []  # per entry: the words of its paraphrases and answer
         postings: dict[str, list[int]] = {}
         for idx, e in enumerate(entries):
-            qs, entry_grams = [], set()
+            qs, entry_grams, words = [], set(), set()
             for q in e["questions"]["ko"] + e["questions"]["en"]:
                 toks = self.norm.tokens(q)
                 compact = "".join(toks)
                 qs.append((q, compact, " ".join(toks)))
                 entry_grams |= grams(compact, toks)
+                words.update(toks)
+            for text in (e.get("answer") or {}).values():
+                words.update(self.norm.tokens(text))
             self.questions.append(qs)
+            self.vocab.append(sorted(words))
             for g in entry_grams:
                 postings.setdefault(g, []).append(idx)
         n = max(len(entries), 1)
@@ -131,7 +145,24 @@ class FaqMatcher:
                 s = max(fuzz.ratio(compact, p_compact), fuzz.token_set_ratio(joined, p_joined) * 0.95)
                 if s > best:
                     best, best_q = s, original
-            scored.append(Match(self.entries[idx], 0.65 * best + 35 * coverage, best_q))
-        scored.sort(key=lambda m: m.score, reverse=True)
-        best = scored[0] if scored[0].score >= self.threshold else None
-        return best, scored[:5]
+            scored.append((0.65 * best + 35 * coverage, idx, best_q))
+        scored.sort(reverse=True)
+        ranked = []
+        for score, idx, best_q in scored[: self.rescored]:
+            known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
+            ranked.append(Match(self.entries[idx], score * known, best_q))
+        ranked.sort(key=lambda m: m.score, reverse=True)
+        best = ranked[0] if ranked[0].score >= self.threshold else None
+        return best, ranked
+
+    def _knows(self, idx: int, word: str) -> bool:
+        """Whether entry `idx` uses `word`: as is, as the stem of a longer form, or with a typo."""
+        vocab = self.vocab[idx]
+        pos = bisect.bisect_left(vocab, word)
+        if pos < len(vocab) and vocab[pos] == word:
+            return True
+        # 발령되면 → 발령: a known word that begins the query word (Korean verbs keep their stem)
+        if any(vocab[p] == word[:n] for n in range(len(word) - 1, 1, -1)
+               for p in [bisect.bisect_left(vocab, word[:n])] if p < len(vocab)):
+            return True
+        return process.extractOne(word, vocab, scorer=fuzz.ratio, score_cutoff=80) is not None

@@ -31,7 +31,8 @@ def test_every_faq_entry_is_bilingual_with_paraphrases_and_a_citation(kb):
 def seasonal_qas(kb):
     """The numbered questions of section 4 (주요 예상 질의·답변) of the seasonal guideline."""
     text = (kb.directory / kb.sources["seasonal-rev4"]["file"]).read_text(encoding="utf-8")
-    section = text[text.index("4. 주요 예상 질의·답변"):text.index("붙임 1")]
+    start = text.index("4. 주요 예상 질의·답변")
+    section = text[start + 1:text.index("\n붙임 1", start)]
     return re.findall(r"^\d+\. (.+)$", section, flags=re.M)
 
 

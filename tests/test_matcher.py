@@ -13,7 +13,7 @@ def norm(kb):
     ["비상저감조치", "비상 저감 조치", "비상저감 조치", "비 상 저 감", "비저감"],
     ["2부제", "이부제", "공공 이부제", "홀짝제", "홀짝 운행", "두부제"],
     ["5등급", "5등급 차량", "오등급차", "5 등급"],
-    ["미세먼지", "초미세먼지", "미먼", "PM2.5"],
+    ["초미세먼지", "초미세 먼지", "초미먼", "PM2.5", "pm 2.5"], ["미세먼지", "미세 먼지", "미먼", "PM10"],
 ])
 def test_spelling_and_spacing_variants_fold_together(norm, variants):
     assert len({"".join(norm.tokens(v)) for v in variants}) == 1, [norm.tokens(v) for v in variants]
