@@ -35,16 +35,28 @@ def outcome(reply) -> str:
 def evaluate(assistant, items: list[dict]) -> dict:
     rows = []
     for item in items:
-        got = outcome(assistant.ask(item["q"], item.get("lang")))
-        rows.append({**item, "got": got, "ok": got == item["expect"]})
+        reply = assistant.ask(item["q"], item.get("lang"))
+        got = outcome(reply)
+        offered = [f"faq:{i}" for i in (reply.data or {}).get("suggestions", [])] if got == "fallback" else []
+        rows.append({**item, "got": got, "ok": got == item["expect"], "offered": item["expect"] in offered})
     in_scope = [r for r in rows if r["expect"] != "fallback"]
     out_scope = [r for r in rows if r["expect"] == "fallback"]
     fallbacks = [r for r in rows if r["got"] == "fallback"]
+    by_file = {}
+    for name in sorted({r["file"] for r in rows if "file" in r}):
+        mine = [r for r in rows if r.get("file") == name]
+        ins, outs = [r for r in mine if r["expect"] != "fallback"], [r for r in mine if r["expect"] == "fallback"]
+        by_file[name] = {"questions": len(mine),
+                         "top1_accuracy": sum(r["ok"] for r in ins) / max(len(ins), 1),
+                         "out_of_scope_fallback_rate": sum(r["ok"] for r in outs) / max(len(outs), 1) if outs else None}
     return {
+        "by_file": by_file,
         "questions": len(rows),
         "in_scope": len(in_scope),
         "out_of_scope": len(out_scope),
         "top1_accuracy": sum(r["ok"] for r in in_scope) / max(len(in_scope), 1),
+        # a fallback that offers the right entry as a button still gets the user there in one tap
+        "answered_or_offered": sum(r["ok"] or r["offered"] for r in in_scope) / max(len(in_scope), 1),
         "out_of_scope_fallback_rate": sum(r["ok"] for r in out_scope) / max(len(out_scope), 1),
         "fallback_precision": sum(r["expect"] == "fallback" for r in fallbacks) / max(len(fallbacks), 1),
         "errors": [r for r in rows if not r["ok"]],
@@ -62,8 +74,12 @@ def run(args) -> int:
     else:
         print(f"questions: {report['questions']} ({report['in_scope']} in scope, {report['out_of_scope']} out of scope)")
         print(f"top-1 accuracy (in scope):           {report['top1_accuracy']:.1%}")
+        print(f"in scope, answered or offered as a button: {report['answered_or_offered']:.1%}")
         print(f"out-of-scope answered with fallback: {report['out_of_scope_fallback_rate']:.1%}")
         print(f"fallback precision:                  {report['fallback_precision']:.1%}")
+        for name, f in report["by_file"].items():
+            oos = "" if f["out_of_scope_fallback_rate"] is None else f", out of scope {f['out_of_scope_fallback_rate']:.1%}"
+            print(f"  {name}: {f['questions']} questions, top-1 {f['top1_accuracy']:.1%}{oos}")
     if args.show_errors:
         for r in report["errors"]:
             print(f"  {r['q']!r}: expected {r['expect']}, got {r['got']}")

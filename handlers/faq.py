@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.reply import Reply
 from bot.router import capabilities, handles
 
-SUGGEST_FROM = 50.0  # runners-up this close are offered as buttons, never answered as if sure
+SUGGEST_SHARE = 0.5  # runners-up at half the answer threshold are offered as buttons, never answered as if sure
 
 
 @handles("faq", lambda ctx, text: {})
@@ -12,7 +12,7 @@ def answer_faq(ctx, text: str) -> Reply:
     """Answer a question from the FAQ, or say it cannot and show what it can answer."""
     best, ranked = ctx.matcher.match(text)
     if best is None:
-        suggestions = [m for m in ranked[:3] if m.score >= SUGGEST_FROM]
+        suggestions = [m for m in ranked[:3] if m.score >= ctx.matcher.threshold * SUGGEST_SHARE]
         reply = capabilities(ctx, lead=ctx.t("I could not find an answer to that in the official guidelines."))
         reply.buttons = [(m.entry["questions"][ctx.lang][0], f"faq:{m.entry['id']}") for m in suggestions]
         reply.data = {"faq_id": None, "score": round(ranked[0].score, 1) if ranked else 0.0,
