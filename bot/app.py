@@ -5,9 +5,34 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import knowledge
+from .i18n import t
 from .matcher import FaqMatcher
+from .rate_limit import RateLimiter
 from .reply import Reply
 from .router import Context, route
+
+
+class Conversations:
+    """Where each user is in a guided conversation: in the store when there is one, else in memory."""
+
+    def __init__(self, store=None):
+        self.store = store
+        self.memory: dict[str, dict] = {}
+
+    def get(self, user: str | None) -> dict | None:
+        if user is None:
+            return None
+        return self.store.conversation(user) if self.store is not None else self.memory.get(user)
+
+    def set(self, user: str | None, state: dict | None) -> None:
+        if user is None:
+            return
+        if self.store is not None:
+            self.store.set_conversation(user, state)
+        elif state is None:
+            self.memory.pop(user, None)
+        else:
+            self.memory[user] = state
 
 
 @dataclass(frozen=True)
@@ -25,11 +50,14 @@ def build(kb: knowledge.Knowledge) -> Loaded:
 class Assistant:
     """Answers messages for every channel. `clock` returns the current time (tests pass a fake)."""
 
-    def __init__(self, kb: knowledge.Knowledge | None = None, store=None, clock=None, default_lang: str = "ko"):
+    def __init__(self, kb: knowledge.Knowledge | None = None, store=None, clock=None, default_lang: str = "ko",
+                 limiter: RateLimiter | None = None):
         self.loaded = build(kb or knowledge.load())
         self.store = store
         self.clock = clock
         self.default_lang = default_lang
+        self.conversations = Conversations(store)
+        self.limiter = limiter
 
     @property
     def kb(self) -> knowledge.Knowledge:
@@ -43,19 +71,46 @@ class Assistant:
         return ctx
 
     def ask(self, text: str, lang: str | None = None, user: str | None = None) -> Reply:
+        """Answer one message from `user` (None for one-off questions: no conversation, no limit)."""
+        from handlers import check
+
         if lang is None and user and self.store is not None:
             lang = self.store.language(user)
-        return route(self.context(lang, user), text)
+        ctx = self.context(lang, user)
+        if user is not None and self.limiter is not None and not self.limiter.allow(user):
+            return Reply(t(ctx.lang, "You are sending messages too fast. Please wait {seconds} seconds.",
+                           seconds=self.limiter.wait_seconds(user)), matched=False, intent="rate_limited", lang=ctx.lang)
+        command = (text or "").strip().split(" ")[0].lower()
+        if user is not None and command == "/check":
+            return check.start(ctx, self.conversations)
+        if user is not None and command == "/cancel":
+            return check.cancel(ctx, self.conversations)
+        if user is not None and not command.startswith("/"):
+            reply = check.typed(ctx, self.conversations, text or "")
+            if reply is not None:
+                return reply
+        return route(ctx, text)
 
     def now(self) -> datetime:
         return self.context().now
 
     def press(self, payload: str, lang: str | None = None, user: str | None = None) -> Reply:
-        """A button the user pressed: 'faq:<id>' shows that entry."""
+        """A button the user pressed: 'faq:<id>' shows that entry, 'check:<step>=<value>' answers a /check step."""
+        from handlers import check
+
+        if lang is None and user and self.store is not None:
+            lang = self.store.language(user)
         ctx = self.context(lang, user)
         kind, _, value = payload.partition(":")
         if kind == "faq" and value in ctx.kb.faq_by_id:
             from handlers.faq import faq_entry_reply
 
             return faq_entry_reply(ctx, ctx.kb.faq_by_id[value])
+        if kind == "check" and user is not None:
+            if value == "start":
+                return check.start(ctx, self.conversations)
+            if value == "cancel":
+                return check.cancel(ctx, self.conversations)
+            step, _, answer = value.partition("=")
+            return check.press(ctx, self.conversations, step, answer)
         return route(ctx, "")

@@ -123,7 +123,8 @@ def _assistant(with_store: bool = False):
         from .store import Store
 
         store = Store(cfg.store_path)
-    return Assistant(load(cfg.knowledge_dir), store=store, default_lang=cfg.default_lang), cfg
+    return Assistant(load(cfg.knowledge_dir), store=store, default_lang=cfg.default_lang,
+                     limiter=cfg.limiter() if with_store else None), cfg
 
 
 def cmd_ask(args) -> int:

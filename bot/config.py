@@ -34,6 +34,21 @@ class Config:
     def default_lang(self) -> str:
         return self.get("bot", "default_lang", "ko")
 
+    @property
+    def telegram_base_url(self) -> str:
+        """The Bot API address (a proxy, or the tests' stand-in); the token is appended by the library."""
+        return self.env.get("TELEGRAM_BASE_URL") or self.get("telegram", "base_url", "https://api.telegram.org/bot")
+
+    @property
+    def slack_api_url(self) -> str:
+        return self.env.get("SLACK_API_URL") or self.get("slack", "api_url", "https://slack.com/api/")
+
+    def limiter(self):
+        from .rate_limit import RateLimiter
+
+        return RateLimiter(per_minute=float(self.get("limits", "messages_per_minute", 20)),
+                           burst=int(self.get("limits", "burst", 5)))
+
     def secret(self, name: str) -> str | None:
         return self.env.get(name) or None
 

@@ -30,6 +30,11 @@ class Store:
             self.db["issuances"].create_index(["sido", "effective_date"])
         if "users" not in self.db.table_names():
             self.db["users"].create({"user": str, "lang": str, "updated_at": str}, pk="user")
+        if "conversations" not in self.db.table_names():
+            self.db["conversations"].create({"user": str, "state": str, "updated_at": str}, pk="user")
+        if "processed_updates" not in self.db.table_names():
+            self.db["processed_updates"].create({"platform": str, "update_id": str, "at": str},
+                                                pk=("platform", "update_id"))
         if "misses" not in self.db.table_names():
             self.db["misses"].create({"id": int, "text": str, "lang": str, "user": str, "at": str}, pk="id")
 
@@ -63,6 +68,27 @@ class Store:
 
     def set_language(self, user: str, lang: str) -> None:
         self.db["users"].upsert({"user": user, "lang": lang, "updated_at": datetime.now(KST).isoformat()}, pk="user")
+
+    def conversation(self, user: str) -> dict | None:
+        """The step a user is at in a guided conversation (/check), or None."""
+        try:
+            return json.loads(self.db["conversations"].get(user)["state"])
+        except sqlite_utils.db.NotFoundError:
+            return None
+
+    def set_conversation(self, user: str, state: dict | None) -> None:
+        if state is None:
+            self.db["conversations"].delete_where("user = ?", [user])
+        else:
+            self.db["conversations"].upsert({"user": user, "state": json.dumps(state, ensure_ascii=False),
+                                             "updated_at": datetime.now(KST).isoformat()}, pk="user")
+
+    def first_delivery(self, platform: str, update_id: str | int) -> bool:
+        """Record an incoming update; False when it was already processed (a redelivery)."""
+        with self.db.conn:
+            cur = self.db.conn.execute("insert or ignore into processed_updates (platform, update_id, at) values (?, ?, ?)",
+                                       [platform, str(update_id), datetime.now(KST).isoformat()])
+        return cur.rowcount == 1
 
     def record_miss(self, text: str, lang: str, user: str | None) -> None:
         """Keep a question the bot could not answer, so an admin can add an entry for it."""

@@ -48,6 +48,18 @@ def _in_season(day: date, season: dict) -> bool:
     return md >= start or md <= end  # a season across the new year (12-01 … 03-31)
 
 
+def day_not_covered(kb, scheme: str, day: date, holidays: frozenset[date] = frozenset()) -> dict | None:
+    """Why the scheme covers no car at all on `day` (out of season, weekend, holiday), or None."""
+    s = kb.schemes[scheme]
+    if scheme == "seasonal" and not _in_season(day, s["season"]):
+        return {"reason": reason("{date} is outside the season (December to March).", date=day.isoformat()),
+                "citations": [kb.citation(s["season_source"])]}
+    if (day.weekday() >= 5 or day in holidays) and s["holidays_excluded"]:
+        return {"reason": reason("{date} is a weekend or public holiday: the rule does not apply.", date=day.isoformat()),
+                "citations": [kb.citation(s["holidays_source"])]}
+    return None
+
+
 def check(kb, *, scheme: str, day: date, plate: str, sido: str | None = None, kind: str = "passenger",
           light: bool = False, seats: int | None = None, fuel: str | None = None, owner: str = "employee",
           exemptions: list[str] = (), holidays: frozenset[date] = frozenset()) -> dict:
@@ -81,15 +93,11 @@ def check(kb, *, scheme: str, day: date, plate: str, sido: str | None = None, ki
 
     # 1. Does the scheme cover this car on that day at all?
     subject = True
-    holiday = day.weekday() >= 5 or day in holidays
-    if scheme == "seasonal" and not _in_season(day, s["season"]):
+    off_day = day_not_covered(kb, scheme, day, holidays)
+    if off_day:
         subject = False
-        reasons.append(reason("{date} is outside the season (December to March).", date=day.isoformat()))
-        cite(s["season_source"])
-    elif holiday and s["holidays_excluded"]:
-        subject = False
-        reasons.append(reason("{date} is a weekend or public holiday: the rule does not apply.", date=day.isoformat()))
-        cite(s["holidays_source"])
+        reasons.append(off_day["reason"])
+        citations.extend(off_day["citations"])
     elif scheme == "seasonal" and sido_id and sido_id not in s["regions"]:
         subject = False
         reasons.append(reason("{sido} is not in the scheme's region (수도권 and the 6 metropolitan cities).", sido=sido_id))
