@@ -80,12 +80,13 @@ class Assistant:
         if user is not None and self.limiter is not None and not self.limiter.allow(user):
             return Reply(t(ctx.lang, "You are sending messages too fast. Please wait {seconds} seconds.",
                            seconds=self.limiter.wait_seconds(user)), matched=False, intent="rate_limited", lang=ctx.lang)
-        command = (text or "").strip().split(" ")[0].lower()
-        if user is not None and command == "/check":
-            return check.start(ctx, self.conversations)
-        if user is not None and command == "/cancel":
-            return check.cancel(ctx, self.conversations)
-        if user is not None and not command.startswith("/"):
+        first, _, args = (text or "").strip().partition(" ")
+        if first.startswith("/") and len(first) > 1:
+            from handlers import commands
+
+            # '/status@dust_bot' in Telegram groups names the bot after the command
+            return commands.run(self, ctx, first[1:].split("@")[0].lower(), args)
+        if user is not None:
             reply = check.typed(ctx, self.conversations, text or "")
             if reply is not None:
                 return reply
@@ -106,6 +107,17 @@ class Assistant:
             from handlers.faq import faq_entry_reply
 
             return faq_entry_reply(ctx, ctx.kb.faq_by_id[value])
+        if kind == "cmd":
+            from handlers import commands
+
+            return commands.run(self, ctx, value, "")
+        if kind == "roles":
+            agency = next((a for a in ctx.kb.agencies if a["id"] == value), None)
+            if agency is not None:
+                from bot.rules import roles
+                from handlers.roles import roles_reply
+
+                return roles_reply(ctx, agency, roles.items(ctx.kb, agency), None)
         if kind == "check" and user is not None:
             if value == "start":
                 return check.start(ctx, self.conversations)

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _assistant(with_store: bool = False):
+def _assistant(with_store: bool = False, limited: bool = False):
     from . import config
     from .app import Assistant
     from .knowledge import load
@@ -123,8 +123,9 @@ def _assistant(with_store: bool = False):
         from .store import Store
 
         store = Store(cfg.store_path)
+    # The console has one local user: no rate limit there; the messenger channels get one.
     return Assistant(load(cfg.knowledge_dir), store=store, default_lang=cfg.default_lang,
-                     limiter=cfg.limiter() if with_store else None), cfg
+                     limiter=cfg.limiter() if limited else None), cfg
 
 
 def cmd_ask(args) -> int:

@@ -122,6 +122,10 @@ class _Checker:
         if not isinstance(value, dict):
             self.add(file, entry, f"'{key}' must have ko and en text")
             return
+        extra = set(value) - {"ko", "en"}
+        if extra:
+            # e.g. {ko: …, en: a, b} — an unquoted comma in YAML flow style cuts the text in two
+            self.add(file, entry, f"'{key}' has unexpected keys {sorted(map(str, extra))}: quote text that contains a comma")
         for lang in langs:
             if not isinstance(value.get(lang), str) or not value[lang].strip():
                 self.add(file, entry, f"'{key}.{lang}' is missing or empty (missing translation)")

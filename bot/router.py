@@ -48,15 +48,20 @@ class Context:
         return self.kb.citation(source)
 
 
+ORDER = ("vehicle", "schedule", "roles", "status", "faq")
+
+
 def _load_handlers() -> None:
-    if HANDLERS:
-        return
     # Order is priority: a plate number, a dated schedule question, an agency's tasks, the live
-    # status, then everything else goes to the FAQ.
+    # status, then everything else goes to the FAQ. Sorted here, since a module may be imported
+    # earlier by another one (handlers.check uses handlers.vehicle).
+    if len(HANDLERS) == len(ORDER):
+        return
     import importlib
 
-    for name in ("vehicle", "schedule", "roles", "status", "faq"):
+    for name in ORDER:
         importlib.import_module(f"handlers.{name}")
+    HANDLERS.sort(key=lambda fn: ORDER.index(fn.__module__.rsplit(".", 1)[-1]))
 
 
 def route(ctx: Context, text: str) -> Reply:

@@ -113,3 +113,12 @@ def test_cli_refuses_a_broken_knowledge_dir_with_exit_2(broken, cli):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "emergency-rules.yaml" in r.stderr and "emergency-what-is" in r.stderr and "topic" in r.stderr
     assert cli("kb", "validate").returncode == 0
+
+
+def test_an_unquoted_comma_that_splits_a_text_is_refused(broken):
+    path = broken / "exemptions.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('en: "car used by a person with a disability (badge, or carrying one)"',
+                                 "en: car used by a person with a disability (badge, or carrying one)"), encoding="utf-8")
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("exemptions.yaml") and "disabled" in entry and "comma" in problem

@@ -41,8 +41,6 @@ def chat(assistant, lang: str | None = None, stdin=None, stdout=None, user: str 
                 store.set_language(user, lang)
             print("언어: 한국어" if lang == "ko" else "Language: English", file=stdout, flush=True)
             continue
-        if text in ("/help", "/start"):
-            text = ""
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             payload = buttons[int(text) - 1][1]
             reply = assistant.press(payload, lang, user)
