@@ -1,0 +1,127 @@
+"""The guided /check, the slash commands and the per-user limits, as every channel uses them."""
+from datetime import datetime
+
+import pytest
+
+from bot.app import Assistant
+from bot.rate_limit import RateLimiter
+from bot.store import Store
+from conftest import KST
+
+
+@pytest.fixture
+def bot(kb, tmp_path):
+    return Assistant(kb, store=Store(tmp_path / "bot.db"), clock=lambda: datetime(2026, 12, 2, 9, 0, tzinfo=KST))
+
+
+def steps(bot, user, *moves):
+    """Play moves ('/check', 'scheme=seasonal', or typed text) and return the replies."""
+    out = []
+    for move in moves:
+        if "=" in move and not move.startswith("/"):
+            out.append(bot.press(f"check:{move}", user=user))
+        else:
+            out.append(bot.ask(move, user=user))
+    return out
+
+
+def test_a_weekend_needs_no_plate(bot):
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-05")
+    assert verdict.data["step"] is None and verdict.data["allowed"] is True and verdict.data["subject"] is False
+    assert bot.conversations.get("u") is None
+
+
+def test_out_of_season_date_typed_in_korean(bot):
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "2027년 4월 1일")
+    assert verdict.data["subject"] is False and "4월" not in verdict.text  # the verdict, not a re-ask
+
+
+def test_a_matching_plate_ends_the_check_early(bot):
+    # 2026-12-03 is odd, a plate ending in 7 is odd: it may run whatever else is true
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가3457")
+    assert verdict.data["allowed"] is True and verdict.data["answers"] == {
+        "scheme": "seasonal", "date": "2026-12-03", "plate": "12가3457"}
+
+
+def test_a_wrong_plate_is_asked_again_and_changes_nothing(bot):
+    replies = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가34")
+    assert replies[-1].matched is False and replies[-1].data["step"] == "plate"
+    assert bot.conversations.get("u") == {"step": "plate", "answers": {"scheme": "seasonal", "date": "2026-12-03"}}
+
+
+def test_the_full_path_to_an_exemption(bot):
+    replies = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가3456", "owner=employee",
+                    "kind=passenger", "light=no", "fuel=gasoline", "exemption=pregnant")
+    assert [r.data.get("step") for r in replies] == ["scheme", "date", "plate", "owner", "kind", "light", "fuel",
+                                                     "exemption", None]
+    assert replies[-1].data["exempt"] is True and replies[-1].data["allowed"] is True
+
+
+def test_no_exemption_means_it_may_not_run(bot):
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가3456", "owner=employee",
+                        "kind=passenger", "light=no", "fuel=gasoline", "exemption=none")
+    assert verdict.data["allowed"] is False and "12가3456" in verdict.text
+
+
+def test_a_van_is_not_asked_whether_it_is_a_light_car(bot):
+    replies = steps(bot, "u", "/check", "scheme=emergency", "date=2026-12-03", "12가3456", "owner=employee", "kind=van")
+    assert replies[-1].data["step"] == "fuel"
+
+
+def test_an_electric_car_is_exempt_at_once(bot):
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가3456", "owner=employee",
+                        "kind=passenger", "light=no", "fuel=electric")
+    assert verdict.data["step"] is None and verdict.data["exempt"] is True
+
+
+def test_an_old_button_does_not_mix_answers(bot):
+    steps(bot, "u", "/check", "scheme=seasonal")
+    stale = bot.press("check:scheme=emergency", user="u")
+    assert stale.matched is False and bot.conversations.get("u")["step"] == "date"
+
+
+def test_a_check_survives_a_restart(bot, kb, tmp_path):
+    steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03")
+    again = Assistant(kb, store=Store(tmp_path / "bot.db"), clock=bot.clock)
+    assert again.ask("12가3456", user="u").data["step"] == "owner"
+
+
+def test_cancel_and_questions_after_it_go_to_the_router(bot):
+    steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "/cancel")
+    assert bot.ask("경차도 고농도계절 공공2부제 제외대상인가요?", user="u").intent == "faq"
+
+
+def test_commands(bot):
+    start = bot.ask("/start", user="u")
+    assert start.intent == "start" and start.buttons[0][1] == "check:start"
+    assert bot.ask("/status@dust_bot 서울", user="u").intent == "status"
+    assert bot.ask("/status 뉴욕", user="u").matched is False
+    assert bot.ask("/roles 코레일", user="u").data["agency"] == "korail"
+    assert bot.press("roles:police", user="u").data["agency"] == "police"
+    assert bot.ask("/nope", user="u").matched is False
+    assert all(f"/{name}" in bot.ask("/help", user="u").body for name in ("start", "status", "check", "lang"))
+
+
+def test_language_switch_is_remembered(bot):
+    assert bot.ask("/lang en", user="u").text == "Language set to English."
+    assert bot.ask("/check", user="u").body == "Which scheme do you want to check?"
+    assert bot.ask("/lang ko", user="u").lang == "ko"
+    assert bot.ask("/check", user="u").body == "어떤 제도로 확인할까요?"
+
+
+def test_a_flood_is_slowed_for_that_user_only(kb):
+    now = [0.0]
+    bot = Assistant(kb, limiter=RateLimiter(per_minute=6, burst=3, clock=lambda: now[0]))
+    assert [bot.ask("경차 2부제?", user="a").intent for _ in range(4)][-1] == "rate_limited"
+    assert bot.ask("경차 2부제?", user="b").intent != "rate_limited"
+    now[0] += 10  # one message per 10 s refills
+    assert bot.ask("경차 2부제?", user="a").intent != "rate_limited"
+    assert bot.ask("경차 2부제?").intent != "rate_limited"  # one-off questions (CLI) are not limited
+
+
+def test_a_redelivered_update_is_seen_once(tmp_path):
+    store = Store(tmp_path / "bot.db")
+    assert store.first_delivery("telegram", 17) is True
+    assert store.first_delivery("telegram", 17) is False
+    assert store.first_delivery("slack", 17) is True
+    assert Store(tmp_path / "bot.db").first_delivery("telegram", 17) is False  # after a restart too
