@@ -150,18 +150,56 @@ def cmd_chat(args) -> int:
     return chat(assistant, lang=args.lang)
 
 
+def channels(cfg) -> list[tuple[str, object]]:
+    """The messenger channels whose secrets are set, as (name, start); start(assistant, cfg) runs one until stopped.
+
+    Telegram stays first: it runs in the main thread, where it handles Ctrl-C and SIGTERM.
+    Another channel appends (name, its start function) below.
+    """
+    found = []
+    if cfg.secret("TELEGRAM_BOT_TOKEN"):
+        from .channels.telegram import run_telegram
+
+        found.append(("Telegram", run_telegram))
+    if cfg.secret("SLACK_BOT_TOKEN"):
+        # Socket Mode also needs SLACK_APP_TOKEN, HTTP mode SLACK_SIGNING_SECRET: run_slack says which is missing
+        from .channels.slack import run_slack
+
+        found.append(("Slack", run_slack))
+    return found
+
+
+def run_channels(found) -> int:
+    """Run the channels: the first in this thread (it owns Ctrl-C), the others beside it in threads.
+
+    Each gets its own assistant, so each has its own SQLite connection in the thread that uses it.
+    """
+    import threading
+
+    codes: dict[str, int] = {}
+
+    def serve(name, start):
+        assistant, cfg = _assistant(with_store=True, limited=True)
+        codes[name] = start(assistant, cfg)
+
+    for name, start in found[1:]:
+        threading.Thread(target=serve, args=(name, start), name=name, daemon=True).start()
+    name, start = found[0]
+    serve(name, start)
+    return max(codes.values(), default=0)
+
+
 def cmd_run(args) -> int:
+    from . import config
     from .channels.console import chat
 
-    assistant, cfg = _assistant(with_store=True)
-    tokens = [name for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN") if cfg.secret(name)]
-    if tokens:
-        # The messenger channels are not in this version yet; say so rather than pretend.
-        print(f"{', '.join(tokens)} is set, but this version has only the console channel: starting the console.\n"
-              "메신저 채널은 아직 없습니다. 콘솔 채널로 시작합니다.", file=sys.stderr)
-    else:
-        print("No messenger token is set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): starting the console channel.\n"
-              "메신저 토큰이 없어 콘솔 채널로 시작합니다.", file=sys.stderr)
+    found = channels(config.load())
+    if found:
+        print(f"Starting {', '.join(name for name, _ in found)}. / 메신저 채널을 시작합니다.", file=sys.stderr)
+        return run_channels(found)
+    print("No messenger token is set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN): starting the console channel.\n"
+          "메신저 토큰이 없어 콘솔 채널로 시작합니다.", file=sys.stderr)
+    assistant, _ = _assistant(with_store=True)
     return chat(assistant, lang=args.lang)
 
 

@@ -5,6 +5,7 @@ Everything a restart must not lose lives here. Tables are created on open, so a 
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +18,8 @@ class Store:
     def __init__(self, path: str | Path):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(path)
+        # check_same_thread=False: the Slack channel calls from bolt's worker threads, one call at a time
+        self.db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
         self.db.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
         self._create()
 

@@ -1,5 +1,4 @@
 """The evaluation harness measures what it claims, and the answering quality does not regress."""
-from pathlib import Path
 
 from bot.evaluation import evaluate, load_items
 
