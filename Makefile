@@ -21,6 +21,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/matcher.py
+	$(BIN)/python bench/telegram.py
 
 eval: install
 	$(BIN)/python -m bot eval

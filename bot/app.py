@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import knowledge
-from .i18n import t
+from .i18n import pick_lang, t
 from .matcher import FaqMatcher
 from .rate_limit import RateLimiter
 from .reply import Reply
@@ -65,7 +65,7 @@ class Assistant:
 
     def context(self, lang: str | None = None, user: str | None = None) -> Context:
         loaded = self.loaded  # read once: a concurrent swap never mixes two versions in one answer
-        ctx = Context(loaded.kb, loaded.matcher, lang or self.default_lang, store=self.store, user=user)
+        ctx = Context(loaded.kb, loaded.matcher, pick_lang(lang or self.default_lang), store=self.store, user=user)
         if self.clock:
             ctx.now = self.clock()
         return ctx
