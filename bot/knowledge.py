@@ -352,13 +352,21 @@ def _check_exemptions(path: Path, ck: _Checker) -> dict[str, dict]:
     return out
 
 
-def _check_thresholds(path: Path, ck: _Checker) -> dict:
-    rel = _rel(path)
+def _read_mapping(path: Path, ck: _Checker) -> dict | None:
+    """The file as a mapping, or None once its problem is recorded."""
     doc = _read(path, ck.problems)
     if doc is UNREADABLE:
-        return {}
+        return None
     if not isinstance(doc, dict):
-        ck.add(rel, "", "must be a mapping")
+        ck.add(_rel(path), "", "must be a mapping")
+        return None
+    return doc
+
+
+def _check_thresholds(path: Path, ck: _Checker) -> dict:
+    rel = _rel(path)
+    doc = _read_mapping(path, ck)
+    if doc is None:
         return {}
     conds = doc.get("conditions") or {}
     for cid in CONDITION_IDS:
@@ -388,11 +396,8 @@ def _check_thresholds(path: Path, ck: _Checker) -> dict:
 
 def _check_regions(path: Path, ck: _Checker) -> dict:
     rel = _rel(path)
-    doc = _read(path, ck.problems)
-    if doc is UNREADABLE:
-        return {}
-    if not isinstance(doc, dict):
-        ck.add(rel, "", "must be a mapping")
+    doc = _read_mapping(path, ck)
+    if doc is None:
         return {}
     names = set((doc.get("forecast_regions") or {}).get("names") or [])
     if len(names) != 19:
@@ -423,11 +428,8 @@ def _check_regions(path: Path, ck: _Checker) -> dict:
 
 def _check_schemes(path: Path, ck: _Checker, regions: dict) -> dict:
     rel = _rel(path)
-    doc = _read(path, ck.problems)
-    if doc is UNREADABLE:
-        return {}
-    if not isinstance(doc, dict):
-        ck.add(rel, "", "must be a mapping")
+    doc = _read_mapping(path, ck)
+    if doc is None:
         return {}
     for scheme in ("emergency", "seasonal"):
         s = doc.get(scheme)
