@@ -113,7 +113,7 @@ def _verdict(ctx, answers: dict) -> tuple[dict | None, bool]:
     off_day = rules.day_not_covered(ctx.kb, answers["scheme"], day, holidays)
     if off_day and "plate" not in answers:
         # No car is covered that day: the plate does not matter.
-        return {"scheme": answers["scheme"], "date": day.isoformat(), "plate": "—", "subject": False, "exempt": False,
+        return {"scheme": answers["scheme"], "date": day.isoformat(), "plate": None, "subject": False, "exempt": False,
                 "allowed": True, "reasons": [off_day["reason"]], "citations": off_day["citations"]}, True
     if "plate" not in answers:
         return None, False

@@ -44,7 +44,10 @@ def answer_vehicle(ctx, text: str, plate: str) -> Reply:
 def vehicle_reply(ctx, verdict: dict) -> Reply:
     """A verdict of the rules core as a message."""
     scheme_name = ctx.kb.schemes[verdict["scheme"]]["name"]
-    head = ctx.t("{plate} on {date} ({scheme}):", plate=verdict["plate"], date=verdict["date"], scheme=scheme_name)
+    if verdict["plate"]:
+        head = ctx.t("{plate} on {date} ({scheme}):", plate=verdict["plate"], date=verdict["date"], scheme=scheme_name)
+    else:  # no car is covered that day, so the check never asked for the plate
+        head = ctx.t("Any car on {date} ({scheme}):", date=verdict["date"], scheme=scheme_name)
     outcome = ctx.t("✅ may run") if verdict["allowed"] else ctx.t("⛔ may not run")
     lines = [f"{head} {outcome}"] + ["• " + reason_text(ctx.kb, r, ctx.lang) for r in verdict["reasons"]]
     return Reply("\n".join(lines), matched=True, intent="vehicle", sources=verdict["citations"], lang=ctx.lang,
