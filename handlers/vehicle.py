@@ -18,14 +18,23 @@ EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.co
                    (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
 
 
+# Something typed as a plate but of the wrong length (12가 34567): answered with the plate error, not a guess.
+PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣]\s*\d{3,6}(?!\d)")
+
+
 def _detect(ctx, text):
-    m = PLATE_IN_TEXT.search(text)
-    return {"plate": "".join(m.groups())} if m else None
+    m = PLATE_IN_TEXT.search(text) or PLATE_LIKE.search(text)
+    return {"plate": "".join(m.groups()) if m.re is PLATE_IN_TEXT else m[0]} if m else None
 
 
 @handles("vehicle", _detect)
 def answer_vehicle(ctx, text: str, plate: str) -> Reply:
     """Whether a car with this plate may run on the day asked (today if none), and why."""
+    try:
+        plate = rules.parse_plate(plate)
+    except RuleInputError:
+        return Reply(ctx.t("'{text}' is not a plate number such as 12가3456 or 123가4567.", text=plate),
+                     matched=False, intent="vehicle", lang=ctx.lang)
     low = text.lower()
     day = find_date(text, ctx.today) or ctx.today
     scheme = "emergency" if re.search(r"비상|예비|저감|emergency|preliminary", low) else "seasonal"

@@ -127,3 +127,10 @@ def test_chat_and_run_use_the_console_when_no_token_is_set(cli):
     assert r.returncode == 0 and "경차" in r.stdout and "Language: English" in r.stdout
     r = cli("run", input="12가3456 내일 운행 가능?\n", env={"TELEGRAM_BOT_TOKEN": "", "SLACK_BOT_TOKEN": ""})
     assert r.returncode == 0 and "12가3456" in r.stdout and "console" in r.stderr
+
+
+def test_a_malformed_plate_in_a_question_gets_the_plate_error_in_the_users_language(cli):
+    ko = json.loads(cli("ask", "--json", "내차 12가 34567 내일 됨?").stdout)
+    en = json.loads(cli("ask", "--json", "--lang", "en", "is 12가 34567 ok tomorrow").stdout)
+    assert ko["intent"] == en["intent"] == "vehicle" and ko["matched"] is False
+    assert "차량번호가 아닙니다" in ko["text"] and "is not a plate number" in en["text"]
