@@ -22,6 +22,7 @@ test: install
 bench: install
 	$(BIN)/python bench/matcher.py
 	$(BIN)/python bench/telegram.py
+	$(BIN)/python bench/checklists.py
 
 eval: install
 	$(BIN)/python -m bot eval

@@ -41,6 +41,7 @@ class Loaded:
 
     kb: knowledge.Knowledge
     matcher: FaqMatcher
+    version: int | None = None  # the published version (bot/knowledge_versions.py); None: the knowledge/ files
 
 
 def build(kb: knowledge.Knowledge) -> Loaded:
@@ -51,20 +52,41 @@ class Assistant:
     """Answers messages for every channel. `clock` returns the current time (tests pass a fake)."""
 
     def __init__(self, kb: knowledge.Knowledge | None = None, store=None, clock=None, default_lang: str = "ko",
-                 limiter: RateLimiter | None = None):
+                 limiter: RateLimiter | None = None, admins=()):
         self.loaded = build(kb or knowledge.load())
+        self.admins = set(admins)  # user ids allowed to approve officers and issue (bot/admins.py)
         self.store = store
         self.clock = clock
         self.default_lang = default_lang
         self.conversations = Conversations(store)
         self.limiter = limiter
+        self.base_dir = self.loaded.kb.directory  # the knowledge/ files: the sources, and the base of version 1
+        if store is not None:
+            from . import knowledge_versions
+
+            knowledge_versions.ensure_tables(store)
+            self.refresh()
+
+    def refresh(self) -> "Loaded":
+        """Swap in the newest published knowledge version if one was published (here, by another channel's
+        assistant or by `python -m bot kb import`); the new knowledge is built whole, then assigned at once."""
+        if self.store is None:
+            return self.loaded
+        from . import knowledge_versions
+
+        number = knowledge_versions.current_number(self.store)
+        if number is not None and number != self.loaded.version:
+            with knowledge_versions.lock(self.store):
+                if number != self.loaded.version:
+                    self.loaded = knowledge_versions.loaded_version(self.store, number, self.base_dir)
+        return self.loaded
 
     @property
     def kb(self) -> knowledge.Knowledge:
         return self.loaded.kb
 
     def context(self, lang: str | None = None, user: str | None = None) -> Context:
-        loaded = self.loaded  # read once: a concurrent swap never mixes two versions in one answer
+        loaded = self.refresh()  # read once: a concurrent swap never mixes two versions in one answer
         ctx = Context(loaded.kb, loaded.matcher, pick_lang(lang or self.default_lang), store=self.store, user=user)
         if self.clock:
             ctx.now = self.clock()
@@ -88,6 +110,11 @@ class Assistant:
             return commands.run(self, ctx, first[1:].split("@")[0].lower(), args)
         if user is not None:
             reply = check.typed(ctx, self.conversations, text or "")
+            if reply is not None:
+                return reply
+            from handlers import admin
+
+            reply = admin.typed(self, ctx, text or "")  # a knowledge draft waiting for typed text
             if reply is not None:
                 return reply
         return route(ctx, text)
@@ -118,6 +145,14 @@ class Assistant:
                 from handlers.roles import roles_reply
 
                 return roles_reply(ctx, agency, roles.items(ctx.kb, agency), None)
+        if kind in ("tick", "untick", "approve"):
+            from handlers import checklist
+
+            return checklist.press(self, ctx, kind, value)
+        if kind == "kb":
+            from handlers import admin
+
+            return admin.press(self, ctx, value)
         if kind == "check" and user is not None:
             if value == "start":
                 return check.start(ctx, self.conversations)
@@ -126,3 +161,20 @@ class Assistant:
             step, _, answer = value.partition("=")
             return check.press(ctx, self.conversations, step, answer)
         return route(ctx, "")
+
+    def due(self) -> int:
+        """Officer checklists: do the scheduled pushes and reminders due now, queue them in the outbox."""
+        from handlers.checklist import deliver_due
+
+        return deliver_due(self, self.now()) if self.store is not None else 0
+
+    def outbox(self, platform: str, limit: int = 100) -> list[dict]:
+        """Messages waiting for users of `platform` ({id, user, reply}); a channel sends each, then `sent(id)`."""
+        from . import checklists
+
+        return checklists.pending(self.store, platform, limit) if self.store is not None else []
+
+    def sent(self, message_id: int) -> None:
+        from . import checklists
+
+        checklists.mark_sent(self.store, message_id, self.now())

@@ -81,12 +81,29 @@ def parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("kb", help="knowledge base tools")
     ksub = k.add_subparsers(dest="kb_command", required=True)
-    kv = ksub.add_parser("validate", help="check the knowledge files")
+    kv = ksub.add_parser("validate", help="check the knowledge files (or a directory made by kb export)")
     kv.add_argument("dir", nargs="?")
+    kx = ksub.add_parser("export", help="write the published knowledge to DIR (the FAQ as faq.csv)")
+    kx.add_argument("dir")
+    ki = ksub.add_parser("import", help="check DIR (as kb export writes it) and publish it as a new version")
+    ki.add_argument("dir")
+    ki.add_argument("--author", default="cli", help="who is publishing (kept in the history)")
+    ksub.add_parser("history", help="the published versions: number, when, who, what changed")
+    kd = ksub.add_parser("diff", help="what changed from version V1 to version V2")
+    kd.add_argument("v1", type=int)
+    kd.add_argument("v2", type=int)
+    kr = ksub.add_parser("rollback", help="publish version V's knowledge again as a new version")
+    kr.add_argument("version", type=int)
+    kr.add_argument("--author", default="cli")
 
     i = sub.add_parser("i18n", help="message catalogs (locales/)")
     isub = i.add_subparsers(dest="i18n_command", required=True)
     isub.add_parser("update", help="extract the message ids the code uses and merge them into ko and en")
+
+    rp = sub.add_parser("report", help="a checklist run in the columns of 서식 3 and 서식 8")
+    rp.add_argument("--run", required=True, type=int, help="the run id (see /progress)")
+    rp.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    rp.add_argument("--output", help="the file to write (xlsx needs one; csv goes to standard output without)")
 
     e = sub.add_parser("eval", help="accuracy of the question answering on the evaluation set")
     e.add_argument("--json", action="store_true")
@@ -124,8 +141,10 @@ def _assistant(with_store: bool = False, limited: bool = False):
 
         store = Store(cfg.store_path)
     # The console has one local user: no rate limit there; the messenger channels get one.
+    from .admins import admin_users
+
     return Assistant(load(cfg.knowledge_dir), store=store, default_lang=cfg.default_lang,
-                     limiter=cfg.limiter() if limited else None), cfg
+                     limiter=cfg.limiter() if limited else None, admins=admin_users(cfg)), cfg
 
 
 def cmd_ask(args) -> int:
@@ -310,7 +329,16 @@ def cmd_roles(args) -> int:
 def cmd_kb(args) -> int:
     from .knowledge import load
 
-    kb = load(args.dir)
+    if args.kb_command != "validate":
+        from .knowledge_versions import cli
+
+        return cli(args, _assistant)
+    if args.dir and (Path(args.dir) / "faq.csv").is_file():
+        from .knowledge_versions import read_import, validate_import
+
+        kb = validate_import(read_import(args.dir), args.dir)
+    else:
+        kb = load(args.dir)
     print(f"ok: {len(kb.faq)} FAQ entries, {len(kb.agencies)} agencies, {len(kb.stages)} stages, "
           f"{len(kb.exemptions)} exemption codes, {len(kb.regions['sido'])} 시·도")
     return 0
@@ -331,5 +359,33 @@ def cmd_eval(args) -> int:
     return run(args)
 
 
+def cmd_report(args) -> int:
+    from datetime import datetime
+
+    from . import config
+    from .checklist_report import tables, to_csv, to_xlsx
+    from .knowledge import load
+    from .rules.timeline import KST
+    from .store import Store
+
+    cfg = config.load()
+    if not Path(cfg.store_path).is_file():
+        raise BadInput(f"there is no store at {cfg.store_path}")
+    if args.format == "xlsx" and not args.output:
+        raise BadInput("--format xlsx needs --output FILE.xlsx")
+    try:
+        parts = tables(Store(cfg.store_path), load(cfg.knowledge_dir), args.run, datetime.now(KST).date().isoformat())
+    except LookupError as exc:
+        raise BadInput(str(exc)) from None
+    if args.format == "xlsx":
+        to_xlsx(parts, args.output)
+    elif args.output:
+        Path(args.output).write_text(to_csv(parts), encoding="utf-8-sig")
+    else:
+        sys.stdout.write(to_csv(parts))
+    return 0
+
+
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "run": cmd_run, "assess": cmd_assess, "vehicle": cmd_vehicle,
-            "schedule": cmd_schedule, "roles": cmd_roles, "kb": cmd_kb, "i18n": cmd_i18n, "eval": cmd_eval}
+            "schedule": cmd_schedule, "roles": cmd_roles, "kb": cmd_kb, "i18n": cmd_i18n, "eval": cmd_eval,
+            "report": cmd_report}

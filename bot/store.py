@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,7 +22,11 @@ class Store:
         # check_same_thread=False: the Slack channel calls from bolt's worker threads, one call at a time
         self.db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
         self.db.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
+        self.lock = threading.RLock()  # one write transaction at a time on this connection (checklist ticks)
         self._create()
+        from .checklists import create_tables
+
+        create_tables(self.db)
 
     def _create(self) -> None:
         if "issuances" not in self.db.table_names():

@@ -67,6 +67,10 @@ def check(assistant, ctx, args: str) -> Reply:
 
 @command("faq", N_("Frequently asked questions"))
 def faq(assistant, ctx, args: str) -> Reply:
+    from handlers import admin
+
+    if admin.is_faq_admin_command(args):  # /faq add|edit|delete|search|cancel: admins only
+        return admin.faq_command(assistant, ctx, args)
     if args:
         return assistant.ask(args, ctx.lang)
     first_of_topic: dict[str, dict] = {}
@@ -119,3 +123,10 @@ def menu(ctx) -> list[tuple[str, str]]:
     return [(ctx.t("May my car run?"), "check:start"), (ctx.t("Is a measure on?"), "cmd:status"),
             (ctx.t("FAQ"), "cmd:faq"), (ctx.t("Agency tasks"), "cmd:roles"),
             ("English" if ctx.lang == "ko" else "한국어", "cmd:lang")]
+
+
+# Officer checklists (/register /approve /issue /checklist /progress) register themselves with @command.
+from handlers import checklist as _checklist  # noqa: E402,F401
+
+# The admin's knowledge tools (/kb, and /faq add|edit|delete|search) register themselves with @command.
+from handlers import admin as _admin  # noqa: E402,F401

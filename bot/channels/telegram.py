@@ -8,11 +8,14 @@ into `assistant.ask` / `assistant.press` and a Reply into messages, inline keybo
   message that asked it, so the conversation stays in one message.
 - An update Telegram delivers twice (a webhook retry, a poll after a crash) is answered once
   (`store.first_delivery`).
+- Officer checklists: `deliver` sends what the core queued in its outbox (stage pushes, reminders) and
+  run_telegram does it every [telegram] outbox_interval seconds; a tick button edits the message it is on.
 - Outgoing messages go through PTB's AIORateLimiter (30 messages a second overall, 20 a minute per
   group, retries after a RetryAfter); the core's per-user limit answers a flood once, not per message.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -149,7 +152,9 @@ class TelegramChannel:
         self.remember(reply, context.user_data)
         await query.answer()
         message = query.message if isinstance(query.message, Message) else None
-        step = payload.startswith("check:") and payload != "check:start"
+        # a /check step, or a tick (a refused tick is a new message: the checklist stays as it was)
+        step = (payload.startswith("check:") and payload != "check:start"
+                or payload.startswith(("tick:", "untick:")) and reply.matched)
         if step and message is not None and len(reply.text) <= MAX_TEXT:
             # a /check step: the message that asked becomes the next question (or the verdict)
             try:
@@ -169,6 +174,41 @@ class TelegramChannel:
             quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
             await bot.send_message(chat_id, part, reply_markup=keyboard(reply.buttons, self.payloads) if last else None,
                                    reply_parameters=quote)
+
+    # -- the outbox (officer checklists: pushes and reminders) ----------------------------------
+    async def deliver(self, bot) -> int:
+        """Do the checklist jobs due now and send what the core queued for Telegram users; returns how many."""
+        self.assistant.due()
+        sent = 0
+        for message in self.assistant.outbox(PLATFORM):
+            try:
+                await self.send(bot, int(message["user"].split(":", 1)[1]), message["reply"])
+            except Forbidden as exc:
+                log.info("could not deliver to %s: %s", message["user"], exc)  # blocked the bot: not retried
+            except TelegramError as exc:
+                log.warning("could not deliver to %s (%s): kept for the next round", message["user"], exc)
+                continue
+            self.assistant.sent(message["id"])
+            sent += 1
+        return sent
+
+    async def deliver_forever(self, bot, interval: float) -> None:
+        while True:
+            try:
+                await self.deliver(bot)
+            except Exception as exc:  # noqa: BLE001 - one failed round must not stop the next
+                log.error("checklist delivery failed: %r", exc)
+            await asyncio.sleep(interval)
+
+    async def start_delivery(self, app: Application) -> None:
+        await self.post_init(app)
+        if self.assistant.store is not None:
+            self.delivery = asyncio.create_task(self.deliver_forever(app.bot, self.interval))
+
+    async def stop_delivery(self, app: Application) -> None:
+        task = getattr(self, "delivery", None)
+        if task is not None:
+            task.cancel()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(context.error, Forbidden):
@@ -190,14 +230,19 @@ class TelegramChannel:
         await app.bot.set_my_commands(self.commands(self.default_lang))
 
 
-def build_application(assistant, cfg, *, token: str | None = None, rate_limiter: bool = True) -> Application:
+def build_application(assistant, cfg, *, token: str | None = None, rate_limiter: bool = True,
+                      deliver: bool = False) -> Application:
     """The one place the Telegram Application is made: token, Bot API address, limits, handlers.
 
     `rate_limiter=False` only for the benchmark, which measures the adapter, not Telegram's limits.
+    `deliver=True` (run_telegram) also sends the checklist outbox every [telegram] outbox_interval seconds.
     """
     channel = TelegramChannel(assistant, cfg.default_lang)
+    channel.interval = float(cfg.get("telegram", "outbox_interval", 15))
     builder = (ApplicationBuilder().token(token or cfg.secret("TELEGRAM_BOT_TOKEN") or "")
-               .base_url(cfg.telegram_base_url).post_init(channel.post_init))
+               .base_url(cfg.telegram_base_url).post_init(channel.start_delivery if deliver else channel.post_init))
+    if deliver:
+        builder = builder.post_stop(channel.stop_delivery)
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
@@ -269,7 +314,7 @@ def run_telegram(assistant, cfg, token: str | None = None, stop_signals=None) ->
         if mode not in ("polling", "webhook"):
             raise SetupError(f"[telegram] mode must be polling or webhook, not {mode!r}")
         options = webhook_options(cfg) if mode == "webhook" else None
-        app = build_application(assistant, cfg, token=token)
+        app = build_application(assistant, cfg, token=token, deliver=True)
         print(f"Telegram: {mode} via {cfg.telegram_base_url.rstrip('/')}…", file=sys.stderr, flush=True)
         if options:
             app.run_webhook(**options, **signals)
