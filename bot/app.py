@@ -153,6 +153,14 @@ class Assistant:
             from handlers import admin
 
             return admin.press(self, ctx, value)
+        if kind == "proposal":  # a 시·도 officer accepts or rejects the 17:00 proposal
+            from handlers import live
+
+            return live.press(self, ctx, value)
+        if kind == "fb":  # 👍/👎 under a FAQ answer
+            from handlers import feedback
+
+            return feedback.press(self, ctx, value)
         if kind == "check" and user is not None:
             if value == "start":
                 return check.start(ctx, self.conversations)
@@ -174,7 +182,14 @@ class Assistant:
 
         return checklists.pending(self.store, platform, limit) if self.store is not None else []
 
-    def sent(self, message_id: int) -> None:
+    def sent(self, message_id: int) -> bool:
+        """Mark an outbox message sent; False when it already was."""
         from . import checklists
 
-        checklists.mark_sent(self.store, message_id, self.now())
+        return checklists.mark_sent(self.store, message_id, self.now())
+
+    def blocked(self, message_id: int) -> None:
+        """The recipient of an outbox message blocked the bot: closed, and their subscriptions end."""
+        from . import live
+
+        live.blocked(self.store, message_id, self.now())

@@ -231,7 +231,7 @@ def _reschedule(conn, stage_id: int, stage: dict) -> None:
 def release(store, *, sido: str, now: datetime, actor: str) -> int:
     """Early release: running stages end now, later ones are cancelled, stage 8 starts now. Returns the runs changed."""
     with store.lock, store.db.conn as conn:
-        current = open_runs(store, sido, now)
+        current = [r for r in open_runs(store, sido, now) if r["released_at"] is None]  # released once only
         if not current:
             raise RuleInputError(f"{sido} has no open checklists to release")
         for run in current:
@@ -366,7 +366,10 @@ def due(store, now: datetime) -> list[dict]:
         jobs = list(store.db.query("select * from jobs where state = 'pending' and due_at <= ? order by due_at, id",
                                    [iso(now)]))
         for job in jobs:
-            conn.execute("update jobs set state = 'done', done_at = ? where id = ?", [iso(now), job["id"]])
+            # conditional: another channel's connection (Telegram and Slack each have one) may have done it meanwhile
+            if conn.execute("update jobs set state = 'done', done_at = ? where id = ? and state = 'pending'",
+                            [iso(now), job["id"]]).rowcount != 1:
+                continue
             st = stage(store, job["run_stage_id"])
             if st is None or st["state"] == "cancelled":
                 continue
@@ -401,7 +404,10 @@ def pending(store, platform: str, limit: int = 100) -> list[dict]:
             for r in rows]
 
 
-def mark_sent(store, message_id: int, now: datetime | None = None) -> None:
+def mark_sent(store, message_id: int, now: datetime | None = None) -> bool:
+    """Mark a message sent; False when it already was (its first sending time is kept)."""
     with store.lock, store.db.conn as conn:
-        conn.execute("update outbox set sent_at = ? where id = ?", [iso(now or datetime.now(KST)), message_id])
+        cur = conn.execute("update outbox set sent_at = ? where id = ? and sent_at is null",
+                           [iso(now or datetime.now(KST)), message_id])
+    return cur.rowcount == 1
 

@@ -27,6 +27,9 @@ class Store:
         from .checklists import create_tables
 
         create_tables(self.db)
+        from .live import ensure_tables as live_tables  # subscriptions, proposals, announcements (issue 5)
+
+        live_tables(self)
 
     def _create(self) -> None:
         if "issuances" not in self.db.table_names():
@@ -35,6 +38,9 @@ class Store:
                 "starts_at": str, "ends_at": str, "decided_at": str, "decided_by": str, "conditions": str,
             }, pk="id")
             self.db["issuances"].create_index(["sido", "effective_date"])
+        for column in ("released_at", "released_by"):  # an early release (added later: older files get them here)
+            if column not in self.db["issuances"].columns_dict:
+                self.db["issuances"].add_column(column, str)
         if "users" not in self.db.table_names():
             self.db["users"].create({"user": str, "lang": str, "updated_at": str}, pk="user")
         if "conversations" not in self.db.table_names():
@@ -54,6 +60,22 @@ class Store:
                "decided_at": (decided_at or datetime.now(KST)).isoformat(), "decided_by": decided_by,
                "conditions": json.dumps(list(conditions))}
         return self.db["issuances"].insert(row).last_pk
+
+    # states after which a measure is no longer on: an early release does not touch these
+    OVER = ("released", "ended", "not_issued", "not issued", "cancelled")
+
+    def release_issuances(self, *, sido: str, released_at: datetime, released_by: str) -> list[int]:
+        """An early release: the measures of `sido` still on (effective that day or later) become 'released' at
+        `released_at`; returns their ids (none: nothing changed)."""
+        today = released_at.astimezone(KST).date().isoformat()
+        marks = ", ".join("?" for _ in self.OVER)
+        with self.lock, self.db.conn as conn:
+            ids = [r[0] for r in conn.execute(
+                f"select id from issuances where sido = ? and effective_date >= ? and state not in ({marks})",
+                [sido, today, *self.OVER])]
+            conn.executemany("update issuances set state = 'released', released_at = ?, released_by = ? where id = ?",
+                             [(released_at.astimezone(KST).replace(microsecond=0).isoformat(), released_by, i) for i in ids])
+        return ids
 
     def statuses(self, sido: str | None = None, day: date | None = None) -> list[dict]:
         """Recorded measures, newest decision first, optionally for one 시·도 and effective day."""

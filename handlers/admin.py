@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot import feedback
 from bot import knowledge_versions as versions
 from bot.admins import is_admin
 from bot.app import Loaded
@@ -282,12 +283,26 @@ def rollback(assistant, ctx, arg: str) -> Reply:
 def misses(assistant, ctx) -> Reply:
     rows = list(assistant.store.db.query(
         "select min(id) as id, text, count(*) as n from misses group by text order by n desc, max(at) desc limit 8"))
-    if not rows:
+    disliked = [r for r in feedback.most_disliked(assistant.store, limit=8) if r["faq_id"] in ctx.kb.faq_by_id][:5]
+    if not rows and not disliked:
         return _say(ctx, ctx.t("No unanswered questions so far."))
-    lines = [ctx.t("Questions the bot could not answer (most frequent first). Press one to add an entry for it:")]
-    lines += [f"• {r['text']} ({r['n']})" for r in rows]
-    return _say(ctx, "\n".join(lines), buttons=[(r["text"][:40], f"kb:miss={r['id']}") for r in rows],
-                data={"misses": [{"text": r["text"], "n": r["n"]} for r in rows]})
+    lines, buttons = [], []
+    if rows:
+        lines = [ctx.t("Questions the bot could not answer (most frequent first). Press one to add an entry for it:")]
+        lines += [f"• {r['text']} ({r['n']})" for r in rows]
+        buttons = [(r["text"][:40], f"kb:miss={r['id']}") for r in rows]
+    else:
+        lines = [ctx.t("No unanswered questions so far.")]
+    if disliked:  # answers users marked 👎: press one to edit that entry
+        lines += ["", ctx.t("Answers users marked 👎 (most often first). Press one to edit that entry:")]
+        for r in disliked:
+            lines.append(f"• {r['faq_id']} — {ctx.kb.faq_by_id[r['faq_id']]['questions'][ctx.lang][0]} (👎 {r['n']})")
+            lines += [f"    ↳ {q}" for q in r["questions"]]
+        buttons += [(f"✏️ {r['faq_id']}"[:40], f"kb:edit={r['faq_id']}") for r in disliked]
+    return _say(ctx, "\n".join(lines), buttons=buttons,
+                data={"misses": [{"text": r["text"], "n": r["n"]} for r in rows],
+                      "disliked": [{"faq_id": r["faq_id"], "n": r["n"], "questions": r["questions"]}
+                                   for r in disliked]})
 
 
 # -- buttons -------------------------------------------------------------------------------------
@@ -315,6 +330,8 @@ def press(assistant, ctx, value: str) -> Reply:
         if row is None:
             return _say(ctx, ctx.t("That question is no longer in the list."), matched=False)
         return start_add(assistant, ctx, row["text"])
+    if action == "edit":  # from /kb misses: an answer users marked 👎
+        return faq_command(assistant, ctx, f"edit {arg}")
     state = _get(assistant, ctx)
     if action == "field" and state and state["step"] == "faq_field" and arg in TYPED:
         _set(assistant, ctx, {**state, "step": arg})

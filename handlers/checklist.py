@@ -173,9 +173,7 @@ def issue(assistant, ctx, args: str) -> Reply:
         return _reply(ctx, usage, "issue", matched=False)
     try:
         if release:
-            n = store_side.release(ctx.store, sido=sido, now=ctx.now, actor=ctx.user)
-            return _reply(ctx, ctx.t("Early release for {sido}: {n} checklists go to stage 8 (reports).",
-                                     sido=_sido_name(ctx, sido), n=n), "issue", data={"action": "released", "runs": n})
+            return _release(ctx, sido)
         issuance = ctx.store.record_issuance(sido=sido, measure=measure, effective_date=day,
                                              starts_at=f"{day.isoformat()}T06:00:00+09:00",
                                              ends_at=f"{day.isoformat()}T21:00:00+09:00", decided_by=ctx.user,
@@ -190,6 +188,28 @@ def issue(assistant, ctx, args: str) -> Reply:
     label = ctx.t("Emergency reduction measure") if measure == "emergency" else ctx.t("Preliminary reduction measure")
     return _reply(ctx, ctx.t(texts[result["action"]], n=result["runs"], sido=_sido_name(ctx, sido), measure=label,
                              date=day.isoformat()), "issue", data={**result, "issuance": issuance})
+
+
+def _release(ctx, sido: str) -> Reply:
+    """Early release: the open checklists go to stage 8, and the registry records the measure as released
+    (so /status no longer shows it as on). RuleInputError, with nothing changed, when neither has anything."""
+    try:
+        n = store_side.release(ctx.store, sido=sido, now=ctx.now, actor=ctx.user)
+    except RuleInputError:
+        n = 0  # no open checklists: the registry may still hold a measure that is on
+    released = ctx.store.release_issuances(sido=sido, released_at=ctx.now, released_by=ctx.user)
+    if not n and not released:
+        raise RuleInputError(f"{sido} has no measure on and no open checklists to release")
+    lines = []
+    if n:
+        lines.append(ctx.t("Early release for {sido}: {n} checklists go to stage 8 (reports).",
+                           sido=_sido_name(ctx, sido), n=n))
+    if released:
+        with ctx.store.lock, ctx.store.db.conn as conn:
+            store_side.audit(conn, ctx.user, "release_issuance", ctx.now, sido=sido, issuances=released)
+        lines.append(ctx.t("The status of {sido} now shows the measure as released early ({at}).",
+                           sido=_sido_name(ctx, sido), at=_hm(store_side.iso(ctx.now))))
+    return _reply(ctx, "\n".join(lines), "issue", data={"action": "released", "runs": n, "issuances": released})
 
 
 def _day(text: str, today: date) -> date | None:

@@ -130,3 +130,6 @@ from handlers import checklist as _checklist  # noqa: E402,F401
 
 # The admin's knowledge tools (/kb, and /faq add|edit|delete|search) register themselves with @command.
 from handlers import admin as _admin  # noqa: E402,F401
+
+# Subscriptions to the live issuance status (/subscribe /unsubscribe) register themselves with @command.
+from handlers import live as _live  # noqa: E402,F401

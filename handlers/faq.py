@@ -1,6 +1,7 @@
 """Questions answered from the FAQ (knowledge/faq/*.yaml), and the fallback when none fits."""
 from __future__ import annotations
 
+from bot import feedback
 from bot.reply import Reply
 from bot.router import capabilities, handles
 
@@ -20,12 +21,20 @@ def answer_faq(ctx, text: str) -> Reply:
         if ctx.store is not None:
             ctx.store.record_miss(text, ctx.lang, ctx.user)
         return reply
-    return faq_entry_reply(ctx, best.entry, score=best.score)
+    return faq_entry_reply(ctx, best.entry, score=best.score, asked=text)
 
 
-def faq_entry_reply(ctx, entry: dict, score: float | None = None) -> Reply:
-    """The reply for one FAQ entry (also used when a suggestion button is pressed)."""
+def faq_entry_reply(ctx, entry: dict, score: float | None = None, asked: str | None = None) -> Reply:
+    """The reply for one FAQ entry (also used when a suggestion button is pressed), with 👍/👎 under it.
+
+    `asked` is the user's question; a pressed suggestion stands for the entry's own question. It is kept
+    for the user (bot/feedback.py), so that a 👍/👎 on this answer names the question that led to it.
+    """
+    question = entry["questions"][ctx.lang][0]
+    if ctx.store is not None and ctx.user:
+        feedback.remember_answer(ctx.store, ctx.user, entry["id"], asked or question, ctx.lang, ctx.now)
     return Reply(entry["answer"][ctx.lang].strip(), matched=True, intent="faq",
                  sources=[ctx.cite(entry["source"])], lang=ctx.lang,
-                 data={"faq_id": entry["id"], "question": entry["questions"][ctx.lang][0],
+                 buttons=[("👍", feedback.payload(entry["id"], "up")), ("👎", feedback.payload(entry["id"], "down"))],
+                 data={"faq_id": entry["id"], "question": question,
                        "score": None if score is None else round(score, 1)})

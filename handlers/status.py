@@ -43,6 +43,13 @@ def answer_status(ctx, text: str, sido: str | None, day) -> Reply:
     lines = []
     for r in records:
         measure = ctx.t("Emergency reduction measure") if r["measure"] == "emergency" else ctx.t("Preliminary reduction measure")
+        if r["state"] == "released" and r.get("released_at"):
+            lines.append(ctx.t("{sido}: {measure} on {date} was released early at {released_at} by {released_by}: "
+                               "it is no longer in effect (decided {decided_at} by {decided_by})",
+                               sido=r["sido"], measure=measure, date=r["effective_date"],
+                               released_at=r["released_at"][:16].replace("T", " "), released_by=r["released_by"],
+                               decided_at=r["decided_at"][:16], decided_by=r["decided_by"]))
+            continue
         lines.append(ctx.t("{sido}: {measure} on {date}, {start}–{end} ({state}; decided {decided_at} by {decided_by})",
                            sido=r["sido"], measure=measure, date=r["effective_date"], start=r["starts_at"][11:16],
                            end=r["ends_at"][11:16], state=r["state"], decided_at=r["decided_at"][:16], decided_by=r["decided_by"]))

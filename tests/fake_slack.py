@@ -1,7 +1,7 @@
 """A stand-in for Slack on 127.0.0.1, for the Slack channel's tests.
 
 - `FakeSlack`: the Web API (auth.test, chat.postMessage, chat.update, chat.postEphemeral, views.publish,
-  apps.connections.open) and response_url hooks, on a real HTTP server at a free port. It records
+  apps.connections.open, conversations.open) and response_url hooks, on a real HTTP server at a free port. It records
   every call's parameters; tests wait for calls with `wait()` instead of sleeping.
 - `Sender`: Slack's side of the Events API: signed HTTP requests (slash commands, events, button
   actions) to the bot's endpoint, signed like Slack signs them (v0 HMAC-SHA256 of `v0:ts:body`).
@@ -152,6 +152,11 @@ class FakeSlack:
         if method == "chat.postMessage":
             return 200, {}, {"ok": True, "channel": params.get("channel"), "ts": ts,
                              "message": {"text": params.get("text"), "ts": ts, "bot_id": self.bot_id}}
+        if method == "conversations.open":  # the DM with a user: D + the user id, here
+            users = params.get("users") or ""
+            if not users or "," in users:
+                return 200, {}, {"ok": False, "error": "users_not_found" if not users else "not_implemented"}
+            return 200, {}, {"ok": True, "channel": {"id": f"D{users}"}}
         if method == "chat.update":
             return 200, {}, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"),
                              "text": params.get("text")}

@@ -91,6 +91,8 @@ class FakeTelegram:
         handler = getattr(self, "api_" + method, None)
         if handler is None:
             return self._reply(http, 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
+        if method == "sendMessage" and self._refused(http):
+            return
         if method != "getUpdates":
             with self.lock:
                 self.log.append((method, params))
@@ -100,6 +102,31 @@ class FakeTelegram:
         except ApiError as exc:
             return self._reply(http, 400, {"ok": False, "error_code": 400, "description": exc.args[0]})
         self._reply(http, 200, {"ok": True, "result": result})
+
+    # -- trouble on demand (issue 5: a 429 storm, a sender killed with a request in flight) -----------
+    flood_until = 0.0   # until this time.monotonic(), every sendMessage is answered 429 with retry_after
+    flood_retry_after = 1
+    floods = 0          # how many 429s were answered
+    hold_after = None   # once this many sendMessage calls were logged, the next ones hang unanswered, unrecorded
+
+    def storm(self, seconds: float, retry_after: int = 1) -> None:
+        self.flood_retry_after = retry_after
+        self.flood_until = time.monotonic() + seconds
+
+    def _refused(self, http) -> bool:
+        if time.monotonic() < self.flood_until:
+            with self.lock:
+                self.floods += 1
+            self._reply(http, 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after "
+                                    f"{self.flood_retry_after}", "parameters": {"retry_after": self.flood_retry_after}})
+            return True
+        if self.hold_after is not None and len(self.calls("sendMessage")) >= self.hold_after:
+            self.held = getattr(self, "held", 0) + 1
+            while self.hold_after is not None and self.server is not None:
+                time.sleep(0.01)  # a request lost on the way: never delivered, never answered
+            self.held -= 1
+            return True
+        return False
 
     @staticmethod
     def _params(content_type: str, body: bytes) -> dict:

@@ -249,6 +249,53 @@ def test_early_release_goes_straight_to_stage_8(bot, clock):
     assert inbox(bot) == []
 
 
+def test_early_release_is_recorded_in_the_registry_and_status_no_longer_shows_the_measure_on(bot, clock):
+    enrol(bot)
+    clock.at = datetime(2026, 12, 2, 17, 15, tzinfo=KST)
+    issued = bot.ask("/issue 서울 비상 2026-12-03", user=ADMIN).data["issuance"]
+    clock.at = datetime(2026, 12, 3, 9, 0, tzinfo=KST)
+    on = bot.ask("/status 서울", user=COORD)
+    assert [r["state"] for r in on.data["statuses"]] == ["announced"] and "06:00–21:00" in on.text
+
+    clock.at = datetime(2026, 12, 3, 10, 0, tzinfo=KST)
+    released = bot.ask("/issue 서울 해제", user=ADMIN)
+    assert released.data["action"] == "released" and released.data["issuances"] == [issued]
+    assert "12-03 10:00" in released.text
+    row = bot.store.statuses(sido="서울")[0]
+    assert (row["state"], row["released_at"], row["released_by"]) == ("released", "2026-12-03T10:00:00+09:00", ADMIN)
+    status = bot.ask("/status 서울", user=COORD)
+    assert status.data["statuses"][0]["state"] == "released"
+    assert "2026-12-03 10:00에 조기 해제되어 더 이상 시행되지 않습니다" in status.text and "06:00–21:00" not in status.text
+    english = bot.ask("/status 서울", lang="en")
+    assert "was released early at 2026-12-03 10:00" in english.text and "no longer in effect" in english.text
+    assert [a["detail"]["issuances"] for a in checklists.audit_log(bot.store, "release_issuance")] == [[issued]]
+
+    # releasing again, or a 시·도 with nothing on, is refused and changes nothing
+    before = (bot.store.statuses(), [dict(s) for s in checklists.stages_of(bot.store, run_of(bot, "서울", "sido-env")["id"])],
+              len(checklists.audit_log(bot.store)))
+    clock.at = datetime(2026, 12, 3, 11, 0, tzinfo=KST)
+    for again in ("/issue 서울 해제", "/issue 부산 해제"):
+        assert bot.ask(again, user=ADMIN).matched is False
+    assert bot.ask("/issue 서울 해제", user=POLICE).matched is False  # not an admin
+    assert (bot.store.statuses(), [dict(s) for s in checklists.stages_of(bot.store, run_of(bot, "서울", "sido-env")["id"])],
+            len(checklists.audit_log(bot.store))) == before
+
+
+def test_a_release_without_checklists_still_updates_the_registry(bot, clock):
+    clock.at = datetime(2026, 12, 3, 5, 0, tzinfo=KST)  # e.g. recorded by the live status, before 06:00 of D
+    issued = bot.store.record_issuance(sido="부산", measure="emergency", effective_date=date(2026, 12, 3),
+                                       starts_at="2026-12-03T06:00:00+09:00", ends_at="2026-12-03T21:00:00+09:00",
+                                       decided_by="telegram:5", decided_at=datetime(2026, 12, 2, 17, 10, tzinfo=KST))
+    older = bot.store.record_issuance(sido="부산", measure="preliminary", effective_date=date(2026, 12, 1),
+                                      starts_at="2026-12-01T06:00:00+09:00", ends_at="2026-12-01T21:00:00+09:00",
+                                      decided_by="telegram:5", decided_at=datetime(2026, 11, 29, 17, 10, tzinfo=KST))
+    reply = bot.ask("/issue 부산 해제", user=ADMIN)
+    assert reply.data == {"action": "released", "runs": 0, "issuances": [issued]}
+    states = {r["id"]: r["state"] for r in bot.store.statuses(sido="부산")}
+    assert states == {issued: "released", older: "announced"}  # a measure of an earlier day is left as it was
+    assert checklists.audit_log(bot.store, "release") == []  # no checklists were open
+
+
 def test_jobs_survive_a_restart(kb, tmp_path, clock):
     path = tmp_path / "bot.db"
     first = Assistant(kb, store=Store(path), clock=clock, admins={ADMIN})

@@ -108,7 +108,8 @@ async def test_the_command_menu_is_registered_in_korean_and_english(fake, bot):
 async def test_a_question_is_answered_with_its_source(fake, bot):
     reply = await say(fake, 12, "경차도 이부제 해야됨?")
     assert "경차" in reply["text"] and "\n\n출처: 미세먼지 고농도계절 공공2부제 시행지침 (rev.4)" in reply["text"]
-    assert "reply_markup" not in reply  # nothing to press
+    # nothing to press but the 👍/👎 under every FAQ answer
+    assert buttons(reply) == ["fb:seasonal-light-car:up", "fb:seasonal-light-car:down"]
     keep_transcript(fake)
 
 

@@ -14,6 +14,10 @@ Every text the user sees comes from the core's Reply; this module only turns a S
   and logged here. An event Slack delivers again (same event_id, X-Slack-Retry-Num) is answered once.
 - Outgoing: Slack allows about one message a second per channel (chat.postMessage); a small pacer
   keeps to that, and the WebClient retries a 429 after its Retry-After.
+- The outbox (officer checklists: stage pushes, reminders, registration notices): every [slack]
+  outbox_interval seconds `deliver()` does the jobs due and posts what the core queued for `slack:` users
+  in their DM with the bot (conversations.open, then chat.postMessage; an item's button carries its
+  `tick:<id>` payload). A tick pressed there replaces the checklist message, as a /check step does.
 
 bolt runs listeners in worker threads; every call into the core goes through one lock, so the core and
 its SQLite connection see one call at a time.
@@ -49,6 +53,9 @@ MAX_SECTION = 3000        # characters in a section's text
 MAX_CONTEXT = 10          # elements in a context block
 MAX_BLOCKS = 50           # blocks in a message (a Home view takes 100)
 MAX_FALLBACK = 3000       # the notification text beside the blocks
+# a DM that can never be delivered: the outbox message is dropped (logged), not retried every round
+UNDELIVERABLE = {"user_not_found", "users_not_found", "user_disabled", "account_inactive", "cannot_dm_bot",
+                 "is_archived", "not_allowed", "restricted_action"}
 MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
@@ -194,6 +201,8 @@ class SlackChannel:
         self.pacer = pacer
         self.core = threading.Lock()  # one call into the core (and its SQLite connection) at a time
         self.told_to_wait: set[str] = set()
+        self.delivering = threading.Lock()  # one outbox round at a time: a message is posted once
+        self.dms: dict[str, str] = {}  # Slack user → the id of their DM with the bot (conversations.open)
 
     # -- the core ------------------------------------------------------------------------------
     def ask(self, text: str, user: str):
@@ -262,7 +271,9 @@ class SlackChannel:
         ack()
         user, payload = body["user"]["id"], action.get("value") or ""
         reply = self.press(payload, user)
-        step = payload.startswith("check:") and payload != "check:start"
+        # a /check step, or a tick (a refused tick is a new message: the checklist stays as it was)
+        step = (payload.startswith("check:") and payload != "check:start"
+                or payload.startswith(("tick:", "untick:")) and reply.matched)
         container = body.get("container") or {}
         if container.get("type") == "view" or body.get("view"):
             # a button of App Home: the answer goes to the user's DM with the bot
@@ -292,6 +303,68 @@ class SlackChannel:
         # buttons, not messages: opening the tab does not count against the user's message limit
         status, menu = self.press("cmd:status", user), self.press("cmd:start", user)
         self.call("views.publish", self.client.views_publish, user_id=user, view=home_view(status, menu))
+
+    # -- the outbox (officer checklists: pushes and reminders) ----------------------------------
+    def deliver(self) -> int:
+        """Do the checklist jobs due now and post what the core queued for Slack users; returns how many were sent.
+
+        A message is marked sent once posted, or dropped when its user can never get a DM (logged); any other
+        failure keeps it for the next round.
+        """
+        with self.delivering:
+            with self.core:
+                self.assistant.due()
+                messages = self.assistant.outbox(PLATFORM)
+            sent = 0
+            for message in messages:
+                outcome = self.post_dm(message["user"].split(":", 1)[1], message["reply"])
+                if outcome == "retry":
+                    continue
+                with self.core:
+                    marked = self.assistant.sent(message["id"])
+                if marked and outcome == "sent":
+                    sent += 1
+            return sent
+
+    def post_dm(self, member: str, reply) -> str:
+        """Post a reply in the member's DM with the bot: 'sent', 'dropped' (never deliverable) or 'retry'."""
+        try:
+            channel = self.dms.get(member)
+            if channel is None:
+                channel = self.client.conversations_open(users=member)["channel"]["id"]
+                self.dms[member] = channel
+            self.pacer.wait(channel)
+            self.client.chat_postMessage(channel=channel, text=fallback(reply), blocks=blocks(reply),
+                                         unfurl_links=False, unfurl_media=False)
+            return "sent"
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error in UNDELIVERABLE:
+                log.info("could not deliver to slack:%s (%s): dropped", member, error)
+                return "dropped"
+            if error == "channel_not_found":
+                self.dms.pop(member, None)  # open the DM again next round
+            log.warning("could not deliver to slack:%s (%s): kept for the next round", member, error)
+        except (SlackClientError, URLError, OSError, KeyError, TypeError) as exc:
+            log.warning("could not deliver to slack:%s (%s): kept for the next round", member, exc)
+        return "retry"
+
+    def deliver_forever(self, interval: float, stop: threading.Event) -> None:
+        while True:
+            try:
+                self.deliver()
+            except Exception as exc:  # noqa: BLE001 - one failed round must not stop the next
+                log.error("checklist delivery failed: %r", exc)
+            if stop.wait(interval):
+                return
+
+    def start_delivery(self, interval: float) -> threading.Event:
+        """Deliver the outbox every `interval` seconds in a thread, until the returned event is set."""
+        stop = threading.Event()
+        if self.assistant.store is not None:
+            threading.Thread(target=self.deliver_forever, args=(interval, stop), name="slack-outbox",
+                             daemon=True).start()
+        return stop
 
     # -- sending ---------------------------------------------------------------------------------
     def call(self, name: str, method, **kwargs) -> bool:
@@ -440,6 +513,7 @@ def run_slack(assistant, cfg) -> int:
     starting = _Starting()
     for name in STARTUP_LOGGERS:
         logging.getLogger(name).addFilter(starting)
+    stop_delivery = None
     try:
         if not cfg.secret("SLACK_BOT_TOKEN"):
             raise SetupError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
@@ -455,6 +529,8 @@ def run_slack(assistant, cfg) -> int:
         except BoltError as exc:
             reason = _api_error(exc.__context__) or str(exc).splitlines()[0]
             raise SetupError(f"the API refused SLACK_BOT_TOKEN ({reason})") from None
+        # the checklist outbox: pushes, reminders and notices to slack: users, every [slack] outbox_interval seconds
+        stop_delivery = app.channel.start_delivery(float(cfg.get("slack", "outbox_interval", 15)))
         if mode == "http":
             host, port = cfg.get("slack", "http_listen", "127.0.0.1"), int(cfg.get("slack", "http_port", 3000))
             server = http_server(app, host, port)
@@ -493,6 +569,8 @@ def run_slack(assistant, cfg) -> int:
         print(f"error: Slack: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        if stop_delivery is not None:
+            stop_delivery.set()
         for name in STARTUP_LOGGERS:
             logging.getLogger(name).removeFilter(starting)
     return 0

@@ -18,14 +18,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import re
 import sys
 from collections import OrderedDict
 from urllib.parse import urlparse
 
+# Opt in to PTB 22's coming timedelta for RetryAfter delays (handled by _seconds), which also silences its warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
                           CallbackQueryHandler, ContextTypes, MessageHandler, TypeHandler, filters)
 
@@ -180,17 +184,32 @@ class TelegramChannel:
         """Do the checklist jobs due now and send what the core queued for Telegram users; returns how many."""
         self.assistant.due()
         sent = 0
-        for message in self.assistant.outbox(PLATFORM):
-            try:
-                await self.send(bot, int(message["user"].split(":", 1)[1]), message["reply"])
-            except Forbidden as exc:
-                log.info("could not deliver to %s: %s", message["user"], exc)  # blocked the bot: not retried
-            except TelegramError as exc:
-                log.warning("could not deliver to %s (%s): kept for the next round", message["user"], exc)
-                continue
-            self.assistant.sent(message["id"])
-            sent += 1
-        return sent
+        while True:  # batch after batch until the outbox is empty or nothing more can be sent this round
+            progress = 0
+            batch = self.assistant.outbox(PLATFORM)
+            for message in batch:
+                try:
+                    await self.send(bot, int(message["user"].split(":", 1)[1]), message["reply"])
+                except RetryAfter as exc:
+                    # a 429 storm: wait as long as Telegram says, then go on with this message; nothing is lost
+                    wait = _seconds(exc.retry_after)
+                    log.warning("Telegram asks to wait %ss: delivery paused", wait)
+                    await asyncio.sleep(wait)
+                    break
+                except Forbidden as exc:
+                    log.info("could not deliver to %s: %s", message["user"], exc)  # blocked the bot: not retried
+                    self.assistant.blocked(message["id"])  # and no more announcements to that chat
+                    progress += 1
+                    continue
+                except TelegramError as exc:
+                    log.warning("could not deliver to %s (%s): kept for the next round", message["user"], exc)
+                    continue
+                self.assistant.sent(message["id"])  # right after the send: a restart resends only what was in flight
+                sent += 1
+                progress += 1
+            else:
+                if len(batch) < 100 or not progress:
+                    return sent
 
     async def deliver_forever(self, bot, interval: float) -> None:
         while True:
@@ -336,3 +355,8 @@ def run_telegram(assistant, cfg, token: str | None = None, stop_signals=None) ->
         print(f"error: Telegram: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return 0
+
+
+def _seconds(value) -> float:
+    """A RetryAfter delay as seconds, whether PTB gives an int or a timedelta."""
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)

@@ -1,0 +1,290 @@
+"""Live issuance status in the conversation: /subscribe, /unsubscribe, the proposal buttons, and the day's
+scheduler that turns stored AirKorea data into proposals, announcements and end notices.
+
+Button payloads: 'proposal:<id>:accept', 'proposal:<id>:reject'. The store side is bot/live.py, the feed
+bot/airkorea.py, the decision the pure bot/rules/issuance.py; this module renders every text (ctx.t)
+and puts it in the outbox, which the channels drain. Bad input gets a message and changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, time
+
+from bot import airkorea
+from bot import checklists as store_side
+from bot import live
+from bot.admins import is_admin
+from bot.i18n import LANGS, reason_text, show
+from bot.korean_holidays import public_holidays
+from bot.reply import Reply
+from bot.rules import RuleInputError
+from bot.rules import issuance as rules
+from bot.messages import N_
+from handlers.commands import command
+
+log = logging.getLogger(__name__)
+
+MEASURES = {"emergency": N_("Emergency reduction measure"), "preliminary": N_("Preliminary reduction measure")}
+
+
+def _reply(ctx, body: str, intent: str, matched: bool = True, **kw) -> Reply:
+    return Reply(body, matched=matched, intent=intent, lang=ctx.lang, **kw)
+
+
+def _sido_name(ctx, sido: str) -> str:
+    entry = ctx.kb.sido_by_id.get(sido)
+    return show(ctx.lang, entry["name"]) if entry else sido
+
+
+def _ready(ctx, intent: str) -> Reply | None:
+    if ctx.store is None or ctx.user is None:
+        return _reply(ctx, ctx.t("Subscriptions need the bot's store; they work in the messenger channels."), intent,
+                      matched=False)
+    live.ensure_tables(ctx.store)
+    return None
+
+
+def _sidos(ctx, args: str) -> tuple[list[str], list[str]]:
+    """(known 시·도 ids, unknown words) of the arguments."""
+    known, unknown = [], []
+    for word in args.replace(",", " ").split():
+        sido = ctx.kb.sido(word)
+        (known if sido else unknown).append(sido or word)
+    return list(dict.fromkeys(known)), unknown
+
+
+# -- subscriptions -------------------------------------------------------------------------------
+@command("subscribe", N_("Be told when a measure is issued: /subscribe 시·도 …"))
+def subscribe(assistant, ctx, args: str) -> Reply:
+    if (r := _ready(ctx, "subscribe")) is not None:
+        return r
+    sidos, unknown = _sidos(ctx, args)
+    if unknown:
+        return _reply(ctx, ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=", ".join(unknown)), "subscribe",
+                      matched=False, data={"subscribed": live.subscriptions(ctx.store, ctx.user)})
+    if not sidos:
+        mine = live.subscriptions(ctx.store, ctx.user)
+        lines = [ctx.t("Send /subscribe with one or more 시·도, e.g. /subscribe 서울 경기")]
+        if mine:
+            lines.insert(0, ctx.t("You are subscribed to: {names}.", names=", ".join(_sido_name(ctx, s) for s in mine)))
+        return _reply(ctx, "\n".join(lines), "subscribe", data={"subscribed": mine})
+    mine = live.subscribe(ctx.store, ctx.user, sidos, ctx.now)
+    return _reply(ctx, ctx.t("Subscribed: you will be told when a measure is issued or ends in {names}. /unsubscribe stops it.",
+                             names=", ".join(_sido_name(ctx, s) for s in mine)), "subscribe", data={"subscribed": mine})
+
+
+@command("unsubscribe", N_("Stop the announcements: /unsubscribe [시·도]"))
+def unsubscribe(assistant, ctx, args: str) -> Reply:
+    if (r := _ready(ctx, "unsubscribe")) is not None:
+        return r
+    sidos, unknown = _sidos(ctx, args)
+    if unknown:
+        return _reply(ctx, ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=", ".join(unknown)), "unsubscribe",
+                      matched=False, data={"subscribed": live.subscriptions(ctx.store, ctx.user)})
+    removed = live.unsubscribe(ctx.store, ctx.user, sidos or None)
+    mine = live.subscriptions(ctx.store, ctx.user)
+    if not removed:
+        return _reply(ctx, ctx.t("You had no such subscription."), "unsubscribe", data={"subscribed": mine})
+    lead = ctx.t("Unsubscribed.")
+    if mine:
+        lead += " " + ctx.t("You are subscribed to: {names}.", names=", ".join(_sido_name(ctx, s) for s in mine))
+    return _reply(ctx, lead, "unsubscribe", data={"subscribed": mine})
+
+
+# -- texts ---------------------------------------------------------------------------------------
+def _hm(text: str | None) -> str:
+    return text[11:16] if text else "…"
+
+
+def announcement(ctx, record: dict, kind: str) -> str:
+    measure = ctx.t(MEASURES[record["measure"]])
+    where = _sido_name(ctx, record["sido"])
+    if kind == "ended":
+        return ctx.t("{measure} in {sido} on {date} has ended ({end}).", measure=measure, sido=where,
+                     date=record["effective_date"], end=_hm(record["ends_at"]))
+    lines = [ctx.t("{measure} is issued for {sido} on {date}, {start}–{end}.", measure=measure, sido=where,
+                   date=record["effective_date"], start=_hm(record["starts_at"]), end=_hm(record["ends_at"]))]
+    if record.get("public_odd_even", True):
+        lines.append(ctx.t("Public-sector odd-even driving applies; check your car with /check."))
+    else:
+        lines.append(ctx.t("It is a holiday: the public odd-even rule and the vehicle restriction do not run."))
+    lines.append(ctx.t("Decided at {at}. /unsubscribe stops these messages.", at=record["decided_at"][:16].replace("T", " ")))
+    return "\n".join(lines)
+
+
+def _bodies(assistant, record: dict, kind: str) -> dict:
+    return {lang: announcement(assistant.context(lang), record, kind) for lang in LANGS}
+
+
+def proposal_reply(ctx, p: dict) -> Reply:
+    d = p["decision"]
+    basis = p["basis"]
+    hours = basis["hours"].get(p["sido"], 0)
+    lines = [ctx.t("Proposal for {sido}: {measure} on {date}, {start}–{end}.", sido=_sido_name(ctx, p["sido"]),
+                   measure=ctx.t(MEASURES[p["measure"]]), date=p["effective_date"], start=_hm(d["starts_at"]),
+                   end=_hm(d["ends_at"]))]
+    lines += ["• " + reason_text(ctx.kb, r, ctx.lang) for r in d["reasons"]]
+    lines.append(ctx.t("Data: AirKorea forecast released {issued}; {hours} of 16 hourly readings (00–16).",
+                       issued=(basis.get("forecast_issued_at") or "…")[:16].replace("T", " "), hours=hours))
+    lines.append(ctx.t("Accept to record it and announce it to {n} subscribers now.",
+                       n=live.subscribers(ctx.store, p["sido"])))
+    return _reply(ctx, "\n".join(lines), "proposal", sources=d.get("citations", [])[:3],
+                  buttons=[(ctx.t("Accept"), f"proposal:{p['id']}:accept"), (ctx.t("Reject"), f"proposal:{p['id']}:reject")],
+                  data={"proposal": p["id"], "sido": p["sido"], "measure": p["measure"]})
+
+
+# -- the buttons ---------------------------------------------------------------------------------
+def press(assistant, ctx, value: str) -> Reply:
+    """'<id>:accept' or '<id>:reject' from a 시·도 environment officer (or an admin)."""
+    if ctx.store is None or ctx.user is None:
+        return _reply(ctx, ctx.t("Subscriptions need the bot's store; they work in the messenger channels."),
+                      "proposal", matched=False)
+    live.ensure_tables(ctx.store)
+    ident, _, action = value.partition(":")
+    p = live.proposal(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
+    if p is None:
+        return _reply(ctx, ctx.t("That proposal does not exist (any more)."), "proposal", matched=False)
+    who = store_side.officer(ctx.store, ctx.user)
+    entitled = who is not None and who["status"] == "approved" and who["agency"] == live.ENV_AGENCY \
+        and who["sido"] == p["sido"]
+    if not (entitled or is_admin(assistant, ctx.user)):
+        return _reply(ctx, ctx.t("Only the 시·도 environment department's officers of {sido} or an admin can decide this.",
+                                 sido=_sido_name(ctx, p["sido"])), "proposal", matched=False, data={"result": "refused"})
+    accept = action == "accept"
+    record = {**p["decision"], "sido": p["sido"], "measure": p["measure"], "effective_date": p["effective_date"],
+              "decided_at": store_side.iso(ctx.now)}
+    result = live.decide(ctx.store, p["id"], accept, ctx.user, ctx.now,
+                         bodies=_bodies(assistant, record, "issued") if accept else None, default_lang=assistant.default_lang)
+    if result["result"] == "already":
+        q = result["proposal"]
+        return _reply(ctx, ctx.t("This proposal was already decided ({state}) by {who} at {at}.", state=q["state"],
+                                 who=store_side.display(ctx.store, q["decided_by"]), at=(q["decided_at"] or "")[:16].replace("T", " ")),
+                      "proposal", data={"result": "already", "proposal": p["id"]})
+    if not accept:
+        return _reply(ctx, ctx.t("Rejected: nothing is recorded or announced for {sido}.", sido=_sido_name(ctx, p["sido"])),
+                      "proposal", data={"result": "rejected", "proposal": p["id"]})
+    note = ""
+    try:
+        store_side.issue(ctx.store, ctx.kb, sido=p["sido"], measure=p["measure"],
+                         effective=datetime.fromisoformat(record["starts_at"]).date(), now=ctx.now, actor=ctx.user,
+                         issuance_id=result["issuance"])
+    except RuleInputError as exc:
+        note = "\n" + ctx.t("The officer checklists were not opened: {problem}", problem=str(exc))
+    return _reply(ctx, ctx.t("Accepted and recorded: {measure} for {sido} on {date}. The announcement goes to {n} subscribers.",
+                             measure=ctx.t(MEASURES[p["measure"]]), sido=_sido_name(ctx, p["sido"]),
+                             date=p["effective_date"], n=result["queued"]) + note,
+                  "proposal", data={"result": "accepted", "proposal": p["id"], "issuance": result["issuance"],
+                                    "queued": result["queued"]})
+
+
+# -- the day -------------------------------------------------------------------------------------
+class Day:
+    """Runs the live jobs due at `now` (called every minute or so, or by a test with a fake clock).
+
+    `client` is a bot.airkorea.Client; `sidos` the 시·도 collected (default: all 17).
+    """
+
+    def __init__(self, assistant, client, sidos: list[str] | None = None, *, min_hours: int = 12,
+                 deadline: time = time(17, 10), retry_every: timedelta = timedelta(minutes=2)):
+        self.assistant, self.client = assistant, client
+        self.sidos = sidos or [s["id"] for s in assistant.kb.regions["sido"]]
+        self.min_hours, self.deadline, self.retry_every = min_hours, deadline, retry_every
+        live.ensure_tables(assistant.store)
+
+    @property
+    def store(self):
+        return self.assistant.store
+
+    def tick(self, now: datetime) -> list[dict]:
+        """Plan today, then do every job due; returns what was done ([{kind, key, …}])."""
+        live.plan_day(self.store, now.date())
+        done = []
+        jobs = live.due_jobs(self.store, now)
+        collects = [j for j in jobs if j["kind"] == "collect"]
+        for job in collects[:-1]:  # hours missed while down cannot be fetched again: only the latest counts
+            live.finish_job(self.store, job["id"], now, "skipped")
+        for job in (collects[-1:] + [j for j in jobs if j["kind"] != "collect"]):
+            outcome = getattr(self, "_" + job["kind"])(job, now)
+            if outcome is not None:
+                done.append({"kind": job["kind"], "key": job["key"], **outcome})
+        return done
+
+    def _collect(self, job, now) -> dict:
+        stored, failed = 0, []
+        for sido in self.sidos:
+            try:
+                stored += airkorea.collect_readings(self.store, self.client, sido, now)
+            except airkorea.FeedError:
+                failed.append(sido)  # warned by the client; the assessment sees the missing hour
+        live.finish_job(self.store, job["id"], now)
+        return {"stations": stored, "failed": failed}
+
+    def _assess(self, job, now) -> dict | None:
+        today = now.date()
+        error = None
+        try:
+            airkorea.collect_forecast(self.store, self.client, today, now)
+            airkorea.collect_alarms(self.store, self.client, today.year, now)
+        except airkorea.FeedError as exc:
+            error = exc
+        found = airkorea.forecast_for(self.store, today + timedelta(days=1), today)
+        fresh = found is not None and found["issued_at"] >= datetime.combine(today, time(17), now.tzinfo)
+        if error is None and not fresh:
+            error = airkorea.NoDataError("the 17시 forecast is not published yet")
+        if error is not None:
+            if now.timetz().replace(tzinfo=None) < self.deadline:
+                live.postpone(self.store, job["id"], now + self.retry_every)
+                return None
+            if live.finish_job(self.store, job["id"], now, "failed"):
+                self._warn(now, error)
+            return {"proposals": 0, "error": str(error)}
+        if not live.finish_job(self.store, job["id"], now):
+            return None
+        built = live.assessment_input(self.assistant.kb, self.store, now, self.sidos, self.min_hours)
+        holidays = public_holidays(today.year, today.year + 1)
+        decisions = rules.assess(self.assistant.kb, built["input"], holidays)["decisions"]
+        made = []
+        for d in decisions:
+            if d["measure"] == "none":
+                continue
+            p = live.propose(self.store, d, built["basis"], now)
+            if p is None:
+                continue  # proposed before (a restart): not sent again
+            made.append(p["id"])
+            for user in live.officers(self.store, p["sido"]) or sorted(self.assistant.admins):
+                ctx = self.assistant.context(self.store.language(user), user)
+                ctx.now = now
+                store_side.enqueue(self.store, user, proposal_reply(ctx, p), now)
+        return {"proposals": len(made), "ids": made}
+
+    def _warn(self, now: datetime, error) -> None:
+        """One warning to every 시·도 environment officer and admin: no proposal today, and how old the data is."""
+        ok_at = next(self.store.db.query("select max(ok_at) as at from feed_status"))["at"]  # the newest data held
+        users = sorted({o["user"] for o in self.store.db.query(
+            "select user from officers where agency = ? and status = 'approved'", [live.ENV_AGENCY])} | set(self.assistant.admins))
+        for user in users:
+            ctx = self.assistant.context(self.store.language(user), user)
+            age = ctx.t("AirKorea data is {minutes} minutes old.",
+                        minutes=int((now - datetime.fromisoformat(ok_at)).total_seconds() // 60)) if ok_at \
+                else ctx.t("No AirKorea forecast has been received yet.")
+            body = "\n".join([ctx.t("Warning: the AirKorea data for today's 17:00 assessment could not be fetched ({problem}).",
+                                    problem=str(error)), age,
+                              ctx.t("No proposal was made. Check the forecast yourself and record a decision with /issue.")])
+            store_side.enqueue(self.store, user, Reply(body, matched=True, intent="feed_warning", lang=ctx.lang,
+                                                       data={"error": getattr(error, "kind", "error")}), now)
+        log.warning("AirKorea outage at the 17:00 assessment: %s (%d officers warned)", error, len(users))
+
+    def _start(self, job, now) -> dict:
+        live.finish_job(self.store, job["id"], now)
+        live.set_state(self.store, int(job["key"]), "in effect", ("announced",), now)
+        return {"issuance": int(job["key"])}
+
+    def _end(self, job, now) -> dict | None:
+        if not live.finish_job(self.store, job["id"], now):
+            return None
+        record = live.issuance(self.store, int(job["key"]))
+        if record is None:
+            return {"queued": 0}
+        out = live.end(self.store, record["id"], _bodies(self.assistant, record, "ended"), now,
+                       default_lang=self.assistant.default_lang)
+        return {"issuance": record["id"], **out}
