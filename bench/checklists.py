@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import checklists  # noqa: E402
 from bot.app import Assistant  # noqa: E402
+from bot.rules import checklist as rules  # noqa: E402
 from bot.knowledge import load  # noqa: E402
 from bot.rules.timeline import KST  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -52,6 +53,12 @@ def main() -> int:
         opened = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        # Baseline in the same run: the pure planning alone (no SQLite), to show what storing costs.
+        started = time.perf_counter()
+        for sido in sidos:
+            for a in agencies:
+                rules.plan(kb, a, "emergency", date(2026, 12, 3))
+        planned = time.perf_counter() - started
         counts = {t: store.db[t].count for t in ("runs", "run_stages", "run_items", "jobs")}
         bot = Assistant(kb, store=store, clock=lambda: now)
         started = time.perf_counter()
@@ -61,6 +68,8 @@ def main() -> int:
     print(f"issuance for {len(sidos)} 시·도 × {AGENCIES} agencies: {counts['runs']} runs, {counts['run_stages']} stages, "
           f"{counts['run_items']} items, {counts['jobs']} jobs")
     print(f"  open the runs: {opened:.2f} s ({opened / counts['runs'] * 1000:.2f} ms a run)")
+    print(f"  baseline, the pure planning of the same runs without storing: {planned:.2f} s "
+          f"(storing makes it {opened / planned:.1f}x)")
     print(f"  peak Python memory while opening: {peak / 1024:.0f} KiB (SQLite's own pages not included); process peak RSS: {rss:.0f} MB")
     print(f"  first due(): {queued} messages rendered and queued in {pushed:.2f} s")
     return 0
