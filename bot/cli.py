@@ -303,7 +303,6 @@ def cmd_schedule(args) -> int:
 
 
 def cmd_roles(args) -> int:
-    from .i18n import show
     from .knowledge import load
     from .rules import roles
 

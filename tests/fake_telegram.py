@@ -17,6 +17,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
+import local_server
+
 TOKEN = "123456789:TEST-token_for-the-fake-server"
 BOT = {"id": 123456789, "is_bot": True, "first_name": "미세먼지 도우미", "username": "dust_measures_test_bot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -59,17 +61,14 @@ class FakeTelegram:
             def log_message(self, *args):  # quiet
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.server = local_server.serve(Handler)
         return self
 
     def stop(self) -> None:
         if self.server:
             with self.lock:
                 self.lock.notify_all()
-            self.server.shutdown()
-            self.server.server_close()
+            local_server.close(self.server)
 
     @property
     def port(self) -> int:
