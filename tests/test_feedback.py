@@ -133,40 +133,30 @@ def anyio_backend():
 
 @pytest.mark.anyio
 async def test_thumbs_in_telegram_are_recorded_once_and_listed_for_the_admin(kb, tmp_path):
-    from bot import config
-    from bot.channels import telegram as channel
     from fake_telegram import FakeTelegram
-    from test_telegram import buttons, press, say
+    from test_telegram import buttons, polling, press, say
 
     fake = FakeTelegram().start()
     core = Assistant(kb, store=Store(tmp_path / "bot.db"), clock=CLOCK, admins={"telegram:1"})
-    app = channel.build_application(core, config.load(env={"TELEGRAM_BASE_URL": fake.base_url,
-                                                           "TELEGRAM_BOT_TOKEN": fake.token}))
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=channel.ALLOWED_UPDATES)
     try:
-        answer = await say(fake, 2, QUESTION)
-        assert buttons(answer) == [f"fb:{ENTRY}:up", f"fb:{ENTRY}:down"]
-        assert [len(row) for row in answer["reply_markup"]["inline_keyboard"]] == [2]  # side by side
-        method, thanks = await press(fake, 2, f"fb:{ENTRY}:down")
-        assert method == "sendMessage" and thanks["text"] == "감사합니다. 관리자가 이 답변을 살펴보고 고치겠습니다."
-        await press(fake, 2, f"fb:{ENTRY}:down")  # pressed twice
-        assert [(r["user"], r["vote"], r["question"]) for r in feedback.votes(core.store)] == \
-            [("telegram:2", "down", QUESTION)]
+        async with polling(core, fake):
+            answer = await say(fake, 2, QUESTION)
+            assert buttons(answer) == [f"fb:{ENTRY}:up", f"fb:{ENTRY}:down"]
+            assert [len(row) for row in answer["reply_markup"]["inline_keyboard"]] == [2]  # side by side
+            method, thanks = await press(fake, 2, f"fb:{ENTRY}:down")
+            assert method == "sendMessage" and thanks["text"] == "감사합니다. 관리자가 이 답변을 살펴보고 고치겠습니다."
+            await press(fake, 2, f"fb:{ENTRY}:down")  # pressed twice
+            assert [(r["user"], r["vote"], r["question"]) for r in feedback.votes(core.store)] == \
+                [("telegram:2", "down", QUESTION)]
 
-        refused = await say(fake, 2, "/kb misses")
-        assert "관리자만" in refused["text"] and QUESTION not in refused["text"]
-        listed = await say(fake, 1, "/kb misses")
-        assert "👎" in listed["text"] and ENTRY in listed["text"] and QUESTION in listed["text"]
-        assert f"kb:edit={ENTRY}" in buttons(listed)
-        _, started = await press(fake, 1, f"kb:edit={ENTRY}")
-        assert "kb:field=faq_a_ko" in buttons(started) and ENTRY in started["text"]
+            refused = await say(fake, 2, "/kb misses")
+            assert "관리자만" in refused["text"] and QUESTION not in refused["text"]
+            listed = await say(fake, 1, "/kb misses")
+            assert "👎" in listed["text"] and ENTRY in listed["text"] and QUESTION in listed["text"]
+            assert f"kb:edit={ENTRY}" in buttons(listed)
+            _, started = await press(fake, 1, f"kb:edit={ENTRY}")
+            assert "kb:field=faq_a_ko" in buttons(started) and ENTRY in started["text"]
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
         fake.stop()
 
 

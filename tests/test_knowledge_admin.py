@@ -194,37 +194,27 @@ def write_csv(path, rows):
 # -- Telegram and Slack, for real ----------------------------------------------------------------
 @pytest.mark.anyio
 async def test_an_admin_adds_an_entry_in_telegram_and_another_user_gets_it(kb, tmp_path):
-    from bot.channels import telegram as channel
-    from bot import config
     from fake_telegram import FakeTelegram
-    from test_telegram import press, say
+    from test_telegram import polling, press, say
 
     fake = FakeTelegram().start()
     core = Assistant(kb, store=Store(tmp_path / "bot.db"), clock=CLOCK, admins={"telegram:1"})
-    app = channel.build_application(core, config.load(env={"TELEGRAM_BASE_URL": fake.base_url,
-                                                           "TELEGRAM_BOT_TOKEN": fake.token}))
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=channel.ALLOWED_UPDATES)
     try:
-        refused = await say(fake, 2, "/faq add")
-        assert "관리자만" in refused["text"]
-        await say(fake, 1, "/faq add")
-        for text in NEW_ENTRY_STEPS:
-            await say(fake, 1, text)
-        await press(fake, 1, "kb:topic=vehicle")
-        await press(fake, 1, "kb:doc=seasonal-rev4")
-        preview = await say(fake, 1, "4. 주요 예상 질의·답변 < 적용 대상 >")
-        assert "미리보기" in preview["text"] and "admin-vehicle-1" in preview["text"]
-        _, published = await press(fake, 1, "kb:publish")
-        assert "버전 2" in published["text"]
-        answer = await say(fake, 2, QUESTION)
-        assert answer["text"].startswith(ANSWER_KO) and "출처:" in answer["text"]
+        async with polling(core, fake):
+            refused = await say(fake, 2, "/faq add")
+            assert "관리자만" in refused["text"]
+            await say(fake, 1, "/faq add")
+            for text in NEW_ENTRY_STEPS:
+                await say(fake, 1, text)
+            await press(fake, 1, "kb:topic=vehicle")
+            await press(fake, 1, "kb:doc=seasonal-rev4")
+            preview = await say(fake, 1, "4. 주요 예상 질의·답변 < 적용 대상 >")
+            assert "미리보기" in preview["text"] and "admin-vehicle-1" in preview["text"]
+            _, published = await press(fake, 1, "kb:publish")
+            assert "버전 2" in published["text"]
+            answer = await say(fake, 2, QUESTION)
+            assert answer["text"].startswith(ANSWER_KO) and "출처:" in answer["text"]
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
         fake.stop()
 
 

@@ -1,5 +1,6 @@
 """The Telegram channel end to end: the real python-telegram-bot Application polls a fake Bot API
 server on 127.0.0.1 (tests/fake_telegram.py), and the tests read what that server received."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -44,18 +45,26 @@ def settings(fake, **env):
     return config.load(env={"TELEGRAM_BASE_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token, **env})
 
 
-@pytest.fixture
-async def bot(fake, core):
-    """The Application as run_telegram builds it, polling the fake server."""
+@contextlib.asynccontextmanager
+async def polling(core, fake):
+    """The Application as run_telegram builds it, polling the fake server (other test files use it too)."""
     app = channel.build_application(core, settings(fake))
     await app.initialize()
     await app.post_init(app)
     await app.start()
     await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=channel.ALLOWED_UPDATES)
-    yield app
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+@pytest.fixture
+async def bot(fake, core):
+    async with polling(core, fake) as app:
+        yield app
 
 
 async def say(fake, uid, text, **kw) -> dict:
