@@ -157,6 +157,10 @@ class Assistant:
             from handlers import live
 
             return live.press(self, ctx, value)
+        if kind == "release":  # a 시·도 officer accepts or rejects an early-release proposal (23시, 05시)
+            from handlers import live
+
+            return live.press_release(self, ctx, value)
         if kind == "fb":  # 👍/👎 under a FAQ answer
             from handlers import feedback
 

@@ -105,6 +105,10 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--format", default="csv", choices=["csv", "xlsx"])
     rp.add_argument("--output", help="the file to write (xlsx needs one; csv goes to standard output without)")
 
+    from .live_commands import add_parsers
+
+    add_parsers(sub, _date)  # forecast, measurements, status, issue, release, noissue
+
     e = sub.add_parser("eval", help="accuracy of the question answering on the evaluation set")
     e.add_argument("--json", action="store_true")
     e.add_argument("--show-errors", action="store_true")
@@ -116,8 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     from .knowledge import KnowledgeError
     from .rules import RuleInputError
     from .config import ConfigError
+    from .airkorea import FeedError
+    from . import live_commands
 
     try:
+        if args.command in live_commands.COMMANDS:
+            return live_commands.COMMANDS[args.command](args, BadInput)
         return COMMANDS[args.command](args)
     except (BadInput, RuleInputError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -125,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"error: the knowledge base is broken:\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except FeedError as exc:
+        return live_commands.feed_failed(exc)
     except KeyboardInterrupt:
         return 130
 
@@ -201,11 +211,44 @@ def run_channels(found) -> int:
         assistant, cfg = _assistant(with_store=True, limited=True)
         codes[name] = start(assistant, cfg)
 
+    start_live_status()  # before the channels: a bad [airkorea] setting stops the start with a clear message
     for name, start in found[1:]:
         threading.Thread(target=serve, args=(name, start), name=name, daemon=True).start()
     name, start = found[0]
     serve(name, start)
     return max(codes.values(), default=0)
+
+
+def start_live_status():
+    """The live issuance status (AirKorea → assessment → proposals → announcements) in a thread of its own,
+    when AIRKOREA_SERVICE_KEY is set. Returns the thread's stop event, or None when it is off."""
+    import threading
+
+    from . import airkorea, config
+
+    cfg = config.load()
+    if not cfg.secret("AIRKOREA_SERVICE_KEY"):
+        print("AIRKOREA_SERVICE_KEY is not set: the live issuance status is off (officers record decisions with /issue).\n"
+              "에어코리아 키가 없어 실시간 발령 판단은 꺼져 있습니다.", file=sys.stderr)
+        return None
+    from handlers.live import run_day
+
+    from .knowledge import load
+
+    kb = load(cfg.knowledge_dir)
+    names = cfg.get("airkorea", "sidos", []) or []
+    sidos = [kb.sido(str(s)) for s in names]
+    if None in sidos:
+        raise config.ConfigError(f"bot.toml [airkorea] sidos: unknown 시·도 in {names}")
+    stop = threading.Event()
+
+    def serve():
+        assistant, cfg = _assistant(with_store=True)
+        run_day(assistant, airkorea.Client.from_config(cfg), stop, float(cfg.get("airkorea", "tick", 30)),
+                sidos=sidos or None)
+
+    threading.Thread(target=serve, name="live-status", daemon=True).start()
+    return stop
 
 
 def cmd_run(args) -> int:

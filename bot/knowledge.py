@@ -416,6 +416,13 @@ def _check_regions(path: Path, ck: _Checker) -> dict:
             if s.get("multi_region_rule") not in ("all", "any"):
                 ck.add(rel, name, "a 시·도 with several forecast regions needs multi_region_rule: all | any")
             ck.citation(rel, name, s.get("source"))
+        if "vehicle_restriction" in s:  # a 시·도's own ordinance setting
+            ck.text(rel, f"{name} vehicle_restriction", s["vehicle_restriction"] or {}, "text")
+            ck.citation(rel, f"{name} vehicle_restriction", (s["vehicle_restriction"] or {}).get("source"))
+    if "vehicle_restriction" in doc:
+        vr = doc["vehicle_restriction"] or {}
+        ck.text(rel, "vehicle_restriction", vr, "default")
+        ck.citation(rel, "vehicle_restriction", vr.get("source"))
     for g in doc.get("wide_area_groups") or []:
         name = f"wide-area group '{g.get('id')}'"
         if not set(g.get("members") or []) <= ids:

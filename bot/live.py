@@ -47,7 +47,17 @@ def ensure_tables(store) -> None:
             id integer primary key, kind text not null, key text not null, due_at text not null,
             state text not null default 'pending', done_at text, unique (kind, key));
         create index if not exists live_jobs_due on live_jobs (state, due_at);
+        create table if not exists forecast_values (
+            sido text not null, day text not null, value real not null, entered_by text not null,
+            entered_at text not null, primary key (sido, day));
+        create table if not exists release_proposals (
+            id integer primary key, issuance_id integer not null, sido text not null, check_at text not null,
+            basis text not null, state text not null, created_at text not null, decided_by text, decided_at text,
+            unique (issuance_id, check_at));
         """)
+        for column in ("reason", "wide_area"):  # 'not issued' reason (수능, 국제행사 …); a wide-area group's name
+            if column not in {c.name for c in store.db["issuances"].columns}:
+                store.db.conn.execute(f"alter table issuances add column {column} text")
         columns = {c.name for c in store.db["outbox"].columns}
         if "announcement_id" not in columns:
             store.db.conn.execute("alter table outbox add column announcement_id integer")
@@ -62,6 +72,12 @@ def subscribe(store, user: str, sidos: list[str], now: datetime) -> list[str]:
         conn.executemany("insert or ignore into subscriptions (user, sido, platform, created_at) values (?, ?, ?, ?)",
                          [(user, s, channel_of(user), iso(now)) for s in sidos])
     return subscriptions(store, user)
+
+
+def is_channel(user: str | None) -> bool:
+    """A Slack channel (C…, G…) that subscribed for its members, rather than a person."""
+    platform, _, ident = (user or "").partition(":")
+    return platform == "slack" and ident[:1] in ("C", "G")
 
 
 def unsubscribe(store, user: str, sidos: list[str] | None = None) -> int:
@@ -149,6 +165,14 @@ def assessment_input(kb, store, now: datetime, sidos: list[str], min_hours: int 
             elif grade not in ("예보없음", ""):
                 regions[kb.forecast_region(name)] = grade
         data["forecast"][day.isoformat()] = regions
+    tomorrow = today + timedelta(days=1)
+    entered = {s: v for s, v in forecast_values(store, tomorrow).items() if s in sidos}
+    if entered:  # the forecast centre's figure, entered by an officer, counts over the grade (and says so)
+        slot = data["forecast"].setdefault(tomorrow.isoformat(), {})
+        for sido, row in entered.items():
+            for region in kb.sido_by_id[sido]["forecast_regions"]:
+                slot[region] = row["value"]
+        basis["entered"] = {s: {"value": r["value"], "by": r["entered_by"], "at": r["entered_at"]} for s, r in entered.items()}
     for a in airkorea.alarms_on(store, today):
         sido = kb.sido(a["district"])
         if sido and a["level"] in ("주의보", "경보"):
@@ -208,6 +232,128 @@ def _queue_announcement(conn, issuance_id: int, kind: str, sido: str, bodies: di
     return {"announcement": aid, "queued": cur.rowcount}
 
 
+RELEASE_CHECKS = ((-1, time(23, 0)), (0, time(5, 0)))  # (day offset from the measure day, time): 제3장 제4절 ①
+
+
+def _record(conn, *, sido: str, measure: str, effective_date: str, starts_at: str, ends_at: str, conditions: list,
+            actor: str, now: datetime, bodies: dict, default_lang: str, wide_area: str | None = None) -> tuple[int, dict]:
+    """An official decision in the caller's transaction: the registry row, the announcement to every subscriber,
+    and the jobs it brings (in effect at the start, the end notice at the end, the early-release checks)."""
+    issuance_id = conn.execute(
+        "insert into issuances (sido, measure, state, effective_date, starts_at, ends_at, decided_at, decided_by, "
+        "conditions, wide_area) values (?, ?, 'announced', ?, ?, ?, ?, ?, ?, ?)",
+        [sido, measure, effective_date, starts_at, ends_at, iso(now), actor, json.dumps(list(conditions)),
+         wide_area]).lastrowid
+    queued = _queue_announcement(conn, issuance_id, "issued", sido, bodies, default_lang, now)
+    jobs = [("start", str(issuance_id), starts_at), ("end", str(issuance_id), ends_at)]
+    if measure == "emergency":
+        day = date.fromisoformat(effective_date)
+        for offset, at in RELEASE_CHECKS:
+            due = datetime.combine(day + timedelta(days=offset), at, KST)
+            if due > now:
+                jobs.append(("release_check", f"{issuance_id}@{due.strftime('%H')}", iso(due)))
+    conn.executemany("insert or ignore into live_jobs (kind, key, due_at) values (?, ?, ?)", jobs)
+    return issuance_id, queued
+
+
+def issue(store, *, sido: str, measure: str, effective_date: date, actor: str, now: datetime, bodies: dict,
+          default_lang: str = "ko", hours: tuple[str, str] = ("06:00", "21:00"), conditions: list = ()) -> dict:
+    """An officer's own decision (/issue, `python -m bot issue`): recorded and announced like an accepted proposal.
+    Refused (RuleInputError, nothing changed) when the same measure is already recorded for that 시·도 and day."""
+    from .rules import RuleInputError
+
+    with store.lock, store.db.conn as conn:
+        if conn.execute("select 1 from issuances where sido = ? and measure = ? and effective_date = ? and state in "
+                        "('announced', 'in effect')", [sido, measure, effective_date.isoformat()]).fetchone():
+            raise RuleInputError(f"{sido} already has this measure recorded for {effective_date}")
+        starts = datetime.combine(effective_date, time.fromisoformat(hours[0]), KST)
+        ends = datetime.combine(effective_date, time.fromisoformat(hours[1]), KST)
+        issuance_id, queued = _record(conn, sido=sido, measure=measure, effective_date=effective_date.isoformat(),
+                                      starts_at=iso(starts), ends_at=iso(ends), conditions=conditions, actor=actor,
+                                      now=now, bodies=bodies, default_lang=default_lang)
+        audit(conn, actor, "record_issuance", now, sido=sido, measure=measure, effective=effective_date.isoformat(),
+              issuance=issuance_id, queued=queued["queued"])
+    return {"issuance": issuance_id, "queued": queued["queued"]}
+
+
+def release(store, *, sido: str, actor: str, now: datetime, render, default_lang: str = "ko") -> dict:
+    """Early release: the measures of `sido` still on become 'released' now, and each one's subscribers are told.
+    `render(record)` gives the notice's {lang: text}. Returns {"issuances": [...], "queued": n} (none: nothing on)."""
+    today = now.astimezone(KST).date().isoformat()
+    with store.lock, store.db.conn as conn:
+        ids = [r[0] for r in conn.execute("select id from issuances where sido = ? and effective_date >= ? and state in "
+                                          "('announced', 'in effect') order by id", [sido, today])]
+        queued = 0
+        for issuance_id in ids:
+            conn.execute("update issuances set state = 'released', released_at = ?, released_by = ? where id = ?",
+                         [iso(now), actor, issuance_id])
+            queued += _queue_announcement(conn, issuance_id, "released", sido, render(issuance(store, issuance_id)),
+                                          default_lang, now)["queued"]
+            conn.execute("update live_jobs set state = 'cancelled', done_at = ? where state = 'pending' and key like ? "
+                         "and kind in ('start', 'end', 'release_check')", [iso(now), f"{issuance_id}%"])
+        if ids:
+            audit(conn, actor, "release_issuance", now, sido=sido, issuances=ids, queued=queued)
+    return {"issuances": ids, "queued": queued}
+
+
+def not_issued(store, *, sido: str, measure: str, effective_date: date, reason: str, actor: str, now: datetime) -> int:
+    """Record that a measure whose conditions were met is not issued, and why (수능, 국제행사 …): the registry
+    then answers '/status' truthfully. A pending proposal for it is closed. Nothing is announced."""
+    with store.lock, store.db.conn as conn:
+        issuance_id = conn.execute(
+            "insert into issuances (sido, measure, state, effective_date, starts_at, ends_at, decided_at, decided_by, "
+            "conditions, reason) values (?, ?, 'not issued', ?, '', '', ?, ?, '[]', ?)",
+            [sido, measure, effective_date.isoformat(), iso(now), actor, reason]).lastrowid
+        conn.execute("update proposals set state = 'rejected', decided_by = ?, decided_at = ? where sido = ? and "
+                     "effective_date = ? and state = 'pending'", [actor, iso(now), sido, effective_date.isoformat()])
+        audit(conn, actor, "not_issued", now, sido=sido, measure=measure, effective=effective_date.isoformat(),
+              reason=reason)
+    return issuance_id
+
+
+# -- numbers the grade cannot give -------------------------------------------------------------------
+def enter_forecast(store, *, sido: str, day: date, value: float, actor: str, now: datetime) -> None:
+    """An officer's forecast value (the forecast centre's figure) for `sido` on `day`; the newest one counts."""
+    with store.lock, store.db.conn as conn:
+        conn.execute("insert or replace into forecast_values (sido, day, value, entered_by, entered_at) "
+                     "values (?, ?, ?, ?, ?)", [sido, day.isoformat(), value, actor, iso(now)])
+        audit(conn, actor, "forecast_value", now, sido=sido, day=day.isoformat(), value=value)
+
+
+def forecast_values(store, day: date) -> dict[str, dict]:
+    """{시·도: {value, entered_by, entered_at}} entered for `day`."""
+    return {r["sido"]: r for r in store.db.query("select * from forecast_values where day = ?", [day.isoformat()])}
+
+
+# -- early release ---------------------------------------------------------------------------------
+def propose_release(store, issuance_id: int, check_at: datetime, basis: dict, now: datetime) -> dict | None:
+    """Keep a release proposal for an issuance at one check (23시, 05시); None when it exists already."""
+    record = issuance(store, issuance_id)
+    with store.lock, store.db.conn as conn:
+        cur = conn.execute("insert or ignore into release_proposals (issuance_id, sido, check_at, basis, state, "
+                           "created_at) values (?, ?, ?, ?, 'pending', ?)",
+                           [issuance_id, record["sido"], iso(check_at), json.dumps(basis, ensure_ascii=False), iso(now)])
+        if cur.rowcount != 1:
+            return None
+        audit(conn, "bot", "propose_release", now, issuance=issuance_id, sido=record["sido"])
+    return release_proposal(store, cur.lastrowid)
+
+
+def release_proposal(store, proposal_id: int) -> dict | None:
+    rows = list(store.db.query("select * from release_proposals where id = ?", [proposal_id]))
+    return {**rows[0], "basis": json.loads(rows[0]["basis"])} if rows else None
+
+
+def decide_release(store, proposal_id: int, accept: bool, actor: str, now: datetime) -> str:
+    """Close a pending release proposal once: 'accepted', 'rejected' or 'already'. The release itself is
+    `release()`, called by the handler with the notice's texts."""
+    with store.lock, store.db.conn as conn:
+        cur = conn.execute("update release_proposals set state = ?, decided_by = ?, decided_at = ? "
+                           "where id = ? and state = 'pending'",
+                           ["accepted" if accept else "rejected", actor, iso(now), proposal_id])
+    return ("accepted" if accept else "rejected") if cur.rowcount == 1 else "already"
+
+
 def decide(store, proposal_id: int, accept: bool, actor: str, now: datetime, bodies: dict | None = None,
            default_lang: str = "ko") -> dict:
     """Accept or reject a pending proposal, once. Accepting records the issuance, its announcement (one outbox row
@@ -225,15 +371,12 @@ def decide(store, proposal_id: int, accept: bool, actor: str, now: datetime, bod
             audit(conn, actor, "proposal_rejected", now, proposal=proposal_id, sido=p["sido"])
             return {"result": "rejected", "proposal": p, "issuance": None, "queued": 0}
         d = p["decision"]
-        issuance_id = conn.execute(
-            "insert into issuances (sido, measure, state, effective_date, starts_at, ends_at, decided_at, decided_by, "
-            "conditions) values (?, ?, 'announced', ?, ?, ?, ?, ?, ?)",
-            [p["sido"], p["measure"], p["effective_date"], d["starts_at"], d["ends_at"], iso(now), actor,
-             json.dumps(p["conditions"])]).lastrowid
+        group = next((r["params"]["group"] for r in d.get("reasons", []) if "group" in r.get("params", {})), None)
+        issuance_id, queued = _record(conn, sido=p["sido"], measure=p["measure"], effective_date=p["effective_date"],
+                                      starts_at=d["starts_at"], ends_at=d["ends_at"], conditions=p["conditions"],
+                                      actor=actor, now=now, bodies=bodies, default_lang=default_lang,
+                                      wide_area=group if isinstance(group, str) else None)
         conn.execute("update proposals set issuance_id = ? where id = ?", [issuance_id, proposal_id])
-        queued = _queue_announcement(conn, issuance_id, "issued", p["sido"], bodies, default_lang, now)
-        conn.executemany("insert or ignore into live_jobs (kind, key, due_at) values (?, ?, ?)",
-                         [("start", str(issuance_id), d["starts_at"]), ("end", str(issuance_id), d["ends_at"])])
         audit(conn, actor, "proposal_accepted", now, proposal=proposal_id, sido=p["sido"], issuance=issuance_id,
               queued=queued["queued"])
     return {"result": "accepted", "proposal": proposal(store, proposal_id), "issuance": issuance_id,

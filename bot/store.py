@@ -61,22 +61,6 @@ class Store:
                "conditions": json.dumps(list(conditions))}
         return self.db["issuances"].insert(row).last_pk
 
-    # states after which a measure is no longer on: an early release does not touch these
-    OVER = ("released", "ended", "not_issued", "not issued", "cancelled")
-
-    def release_issuances(self, *, sido: str, released_at: datetime, released_by: str) -> list[int]:
-        """An early release: the measures of `sido` still on (effective that day or later) become 'released' at
-        `released_at`; returns their ids (none: nothing changed)."""
-        today = released_at.astimezone(KST).date().isoformat()
-        marks = ", ".join("?" for _ in self.OVER)
-        with self.lock, self.db.conn as conn:
-            ids = [r[0] for r in conn.execute(
-                f"select id from issuances where sido = ? and effective_date >= ? and state not in ({marks})",
-                [sido, today, *self.OVER])]
-            conn.executemany("update issuances set state = 'released', released_at = ?, released_by = ? where id = ?",
-                             [(released_at.astimezone(KST).replace(microsecond=0).isoformat(), released_by, i) for i in ids])
-        return ids
-
     def statuses(self, sido: str | None = None, day: date | None = None) -> list[dict]:
         """Recorded measures, newest decision first, optionally for one 시·도 and effective day."""
         where, args = [], []

@@ -1,4 +1,5 @@
-"""Officer checklists in the conversation: /register /approve /issue /checklist /progress and the tick buttons.
+"""Officer checklists in the conversation: /register /approve /checklist /progress and the tick buttons
+(/issue, which opens them, is in handlers/registry.py).
 
 Button payloads: 'tick:<item id>', 'untick:<item id>', 'approve:<user id>' (all well under Telegram's
 64 bytes). The store side is bot/checklists.py; this module only reads the user's input, asks it,
@@ -6,23 +7,18 @@ and renders what it answers, in the user's language. Bad input gets a message an
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from bot import checklists as store_side
 from bot.admins import is_admin
 from bot.i18n import show
 from bot.messages import N_
 from bot.reply import Reply
-from bot.rules import RuleInputError
 from bot.rules import roles as role_rules
-from bot.text_dates import find_date
 from handlers.commands import command
 
 ROLE_WORDS = {"정": "primary", "정담당자": "primary", "주": "primary", "primary": "primary",
               "부": "deputy", "부담당자": "deputy", "deputy": "deputy"}
-MEASURE_WORDS = {"비상": "emergency", "비상저감조치": "emergency", "emergency": "emergency",
-                 "예비": "preliminary", "예비저감조치": "preliminary", "preliminary": "preliminary"}
-RELEASE_WORDS = {"해제", "조기해제", "release", "released"}
 LABEL = 60  # characters of an item shown on a button
 
 REFUSALS = {
@@ -154,71 +150,6 @@ def approve_user(assistant, ctx, user: str) -> Reply:
                                               matched=True, intent="approve", lang=note.lang), ctx.now)
     return _reply(ctx, ctx.t("Approved {user}: {agency}, {sido}.", user=user, agency=_agency_name(ctx, done["agency"]),
                              sido=_sido_name(ctx, done["sido"])), "approve", data={"approved": user})
-
-
-# -- issuance ------------------------------------------------------------------------------------
-@command("issue", N_("Admins: record an issuance and open the checklists: /issue 시·도 비상|예비 date, or /issue 시·도 해제"))
-def issue(assistant, ctx, args: str) -> Reply:
-    if (r := _no_store(ctx, "issue")) is not None:
-        return r
-    if not is_admin(assistant, ctx.user):
-        return _reply(ctx, ctx.t("Only an admin can do that."), "issue", matched=False)
-    usage = ctx.t("Send: /issue <시·도> <비상|예비> <date>, e.g. /issue 서울 비상 2026-12-03; or /issue 서울 해제 for an early release")
-    tokens = args.split()
-    sido = next((ctx.kb.sido(t) for t in tokens if ctx.kb.sido(t)), None)
-    release = any(t.lower() in RELEASE_WORDS for t in tokens)
-    measure = next((MEASURE_WORDS[t.lower()] for t in tokens if t.lower() in MEASURE_WORDS), None)
-    day = _day(args, ctx.today)
-    if sido is None or not (release or (measure and day)):
-        return _reply(ctx, usage, "issue", matched=False)
-    try:
-        if release:
-            return _release(ctx, sido)
-        issuance = ctx.store.record_issuance(sido=sido, measure=measure, effective_date=day,
-                                             starts_at=f"{day.isoformat()}T06:00:00+09:00",
-                                             ends_at=f"{day.isoformat()}T21:00:00+09:00", decided_by=ctx.user,
-                                             decided_at=ctx.now)
-        result = store_side.issue(ctx.store, ctx.kb, sido=sido, measure=measure, effective=day, now=ctx.now,
-                                  actor=ctx.user, issuance_id=issuance)
-    except RuleInputError as exc:
-        return _reply(ctx, ctx.t("Nothing was changed: {problem}", problem=str(exc)), "issue", matched=False)
-    texts = {"opened": N_("Opened {n} checklists for {sido} ({measure}, {date}). Officers get each stage's items when it begins."),
-             "extended": N_("The emergency measure follows the preliminary one: {n} checklists of {sido} get stages 4–8 ({date})."),
-             "reissued": N_("Re-issuance for {sido} ({date}): the stage-5 items again for {n} checklists; reports are due from this issuance.")}
-    label = ctx.t("Emergency reduction measure") if measure == "emergency" else ctx.t("Preliminary reduction measure")
-    return _reply(ctx, ctx.t(texts[result["action"]], n=result["runs"], sido=_sido_name(ctx, sido), measure=label,
-                             date=day.isoformat()), "issue", data={**result, "issuance": issuance})
-
-
-def _release(ctx, sido: str) -> Reply:
-    """Early release: the open checklists go to stage 8, and the registry records the measure as released
-    (so /status no longer shows it as on). RuleInputError, with nothing changed, when neither has anything."""
-    try:
-        n = store_side.release(ctx.store, sido=sido, now=ctx.now, actor=ctx.user)
-    except RuleInputError:
-        n = 0  # no open checklists: the registry may still hold a measure that is on
-    released = ctx.store.release_issuances(sido=sido, released_at=ctx.now, released_by=ctx.user)
-    if not n and not released:
-        raise RuleInputError(f"{sido} has no measure on and no open checklists to release")
-    lines = []
-    if n:
-        lines.append(ctx.t("Early release for {sido}: {n} checklists go to stage 8 (reports).",
-                           sido=_sido_name(ctx, sido), n=n))
-    if released:
-        with ctx.store.lock, ctx.store.db.conn as conn:
-            store_side.audit(conn, ctx.user, "release_issuance", ctx.now, sido=sido, issuances=released)
-        lines.append(ctx.t("The status of {sido} now shows the measure as released early ({at}).",
-                           sido=_sido_name(ctx, sido), at=_hm(store_side.iso(ctx.now))))
-    return _reply(ctx, "\n".join(lines), "issue", data={"action": "released", "runs": n, "issuances": released})
-
-
-def _day(text: str, today: date) -> date | None:
-    for tok in text.split():
-        try:
-            return date.fromisoformat(tok)
-        except ValueError:
-            pass
-    return find_date(text, today)
 
 
 # -- the checklist itself ------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def status(assistant, ctx, args: str) -> Reply:
     if args and sido is None:
         return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=args), matched=False,
                      intent="status", lang=ctx.lang)
-    return answer_status(ctx, args, sido=sido, day=ctx.today)
+    return answer_status(ctx, args, sido=sido, day=None)  # today's and the coming days' measures
 
 
 @command("check", N_("May my car run? A step-by-step check"))
@@ -125,8 +125,11 @@ def menu(ctx) -> list[tuple[str, str]]:
             ("English" if ctx.lang == "ko" else "한국어", "cmd:lang")]
 
 
-# Officer checklists (/register /approve /issue /checklist /progress) register themselves with @command.
+# Officer checklists (/register /approve /checklist /progress) register themselves with @command.
 from handlers import checklist as _checklist  # noqa: E402,F401
+
+# The official decisions (/issue /release /noissue /forecast) register themselves with @command.
+from handlers import registry as _registry  # noqa: E402,F401
 
 # The admin's knowledge tools (/kb, and /faq add|edit|delete|search) register themselves with @command.
 from handlers import admin as _admin  # noqa: E402,F401

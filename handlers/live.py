@@ -8,7 +8,7 @@ and puts it in the outbox, which the channels drain. Bad input gets a message an
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, time
+from datetime import date, datetime, time, timedelta
 
 from bot import airkorea
 from bot import checklists as store_side
@@ -69,8 +69,13 @@ def subscribe(assistant, ctx, args: str) -> Reply:
             lines.insert(0, ctx.t("You are subscribed to: {names}.", names=", ".join(_sido_name(ctx, s) for s in mine)))
         return _reply(ctx, "\n".join(lines), "subscribe", data={"subscribed": mine})
     mine = live.subscribe(ctx.store, ctx.user, sidos, ctx.now)
+    names = ", ".join(_sido_name(ctx, s) for s in mine)
+    if live.is_channel(ctx.user):
+        return _reply(ctx, ctx.t("This channel is subscribed: announcements for {names} are posted here. "
+                                 "The bot must be a member of the channel (/invite the bot).", names=names),
+                      "subscribe", data={"subscribed": mine, "channel": True})
     return _reply(ctx, ctx.t("Subscribed: you will be told when a measure is issued or ends in {names}. /unsubscribe stops it.",
-                             names=", ".join(_sido_name(ctx, s) for s in mine)), "subscribe", data={"subscribed": mine})
+                             names=names), "subscribe", data={"subscribed": mine})
 
 
 @command("unsubscribe", N_("Stop the announcements: /unsubscribe [시·도]"))
@@ -102,6 +107,11 @@ def announcement(ctx, record: dict, kind: str) -> str:
     if kind == "ended":
         return ctx.t("{measure} in {sido} on {date} has ended ({end}).", measure=measure, sido=where,
                      date=record["effective_date"], end=_hm(record["ends_at"]))
+    if kind == "released":
+        return ctx.t("{measure} in {sido} on {date} is released early ({at}): it no longer applies.",
+                     measure=measure, sido=where, date=record["effective_date"],
+                     at=(record.get("released_at") or "")[:16].replace("T", " ")) + "\n" + \
+            ctx.t("/unsubscribe stops these messages.")
     lines = [ctx.t("{measure} is issued for {sido} on {date}, {start}–{end}.", measure=measure, sido=where,
                    date=record["effective_date"], start=_hm(record["starts_at"]), end=_hm(record["ends_at"]))]
     if record.get("public_odd_even", True):
@@ -116,6 +126,18 @@ def _bodies(assistant, record: dict, kind: str) -> dict:
     return {lang: announcement(assistant.context(lang), record, kind) for lang in LANGS}
 
 
+def release_bodies(assistant):
+    """The early-release notice's texts for live.release(render=…)."""
+    return lambda record: _bodies(assistant, record, "released")
+
+
+def issued_bodies(assistant, *, sido: str, measure: str, effective_date: str, starts_at: str, ends_at: str,
+                  decided_at: str, holiday: bool) -> dict:
+    record = {"sido": sido, "measure": measure, "effective_date": effective_date, "starts_at": starts_at,
+              "ends_at": ends_at, "decided_at": decided_at, "public_odd_even": not holiday}
+    return _bodies(assistant, record, "issued")
+
+
 def proposal_reply(ctx, p: dict) -> Reply:
     d = p["decision"]
     basis = p["basis"]
@@ -126,11 +148,76 @@ def proposal_reply(ctx, p: dict) -> Reply:
     lines += ["• " + reason_text(ctx.kb, r, ctx.lang) for r in d["reasons"]]
     lines.append(ctx.t("Data: AirKorea forecast released {issued}; {hours} of 16 hourly readings (00–16).",
                        issued=(basis.get("forecast_issued_at") or "…")[:16].replace("T", " "), hours=hours))
+    entered = (basis.get("entered") or {}).get(p["sido"])
+    if entered:
+        lines.append(ctx.t("Tomorrow's forecast value {value} µg/m³ entered by {who} at {at} is used over the grade.",
+                           value=f"{entered['value']:g}", who=store_side.display(ctx.store, entered["by"]),
+                           at=entered["at"][11:16]))
     lines.append(ctx.t("Accept to record it and announce it to {n} subscribers now.",
                        n=live.subscribers(ctx.store, p["sido"])))
     return _reply(ctx, "\n".join(lines), "proposal", sources=d.get("citations", [])[:3],
                   buttons=[(ctx.t("Accept"), f"proposal:{p['id']}:accept"), (ctx.t("Reject"), f"proposal:{p['id']}:reject")],
                   data={"proposal": p["id"], "sido": p["sido"], "measure": p["measure"]})
+
+
+def release_proposal_reply(ctx, p: dict, record: dict, check: dict) -> Reply:
+    lines = [ctx.t("Early release proposal for {sido}: {measure} on {date}.", sido=_sido_name(ctx, p["sido"]),
+                   measure=ctx.t(MEASURES[record["measure"]]), date=record["effective_date"])]
+    lines += ["• " + reason_text(ctx.kb, r, ctx.lang) for r in check["reasons"]]
+    lines.append(ctx.t("Data: AirKorea forecast released {issued}.",
+                       issued=(p["basis"].get("forecast_issued_at") or "…")[:16].replace("T", " ")))
+    if record.get("wide_area"):
+        lines.append(ctx.t("This is a wide-area measure ({group}): consult the Minister of Environment and the other "
+                           "시·도 before releasing it.", group=record["wide_area"]))
+    lines.append(ctx.t("Accept to release it now and tell {n} subscribers.", n=live.subscribers(ctx.store, p["sido"])))
+    return _reply(ctx, "\n".join(lines), "release_proposal", sources=check["citations"],
+                  buttons=[(ctx.t("Release now"), f"release:{p['id']}:accept"), (ctx.t("Keep the measure"), f"release:{p['id']}:reject")],
+                  data={"release_proposal": p["id"], "sido": p["sido"], "issuance": p["issuance_id"]})
+
+
+def entitled(assistant, ctx, sido: str) -> bool:
+    """The 시·도 environment department's approved officers of `sido`, and admins, decide for it."""
+    who = store_side.officer(ctx.store, ctx.user)
+    return (who is not None and who["status"] == "approved" and who["agency"] == live.ENV_AGENCY
+            and who["sido"] == sido) or is_admin(assistant, ctx.user)
+
+
+def release_now(assistant, ctx, sido: str) -> dict:
+    """Release `sido`'s measures now: the registry, the notice to subscribers, the officers' checklists to stage 8."""
+    out = live.release(ctx.store, sido=sido, actor=ctx.user, now=ctx.now, render=release_bodies(assistant),
+                       default_lang=assistant.default_lang)
+    try:
+        out["runs"] = store_side.release(ctx.store, sido=sido, now=ctx.now, actor=ctx.user)
+    except RuleInputError:
+        out["runs"] = 0  # no open checklists
+    return out
+
+
+def press_release(assistant, ctx, value: str) -> Reply:
+    """'<id>:accept' or '<id>:reject' on an early-release proposal."""
+    if ctx.store is None or ctx.user is None:
+        return _reply(ctx, ctx.t("Subscriptions need the bot's store; they work in the messenger channels."),
+                      "release_proposal", matched=False)
+    ident, _, action = value.partition(":")
+    p = live.release_proposal(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
+    if p is None:
+        return _reply(ctx, ctx.t("That proposal does not exist (any more)."), "release_proposal", matched=False)
+    if not entitled(assistant, ctx, p["sido"]):
+        return _reply(ctx, ctx.t("Only the 시·도 environment department's officers of {sido} or an admin can decide this.",
+                                 sido=_sido_name(ctx, p["sido"])), "release_proposal", matched=False,
+                      data={"result": "refused"})
+    result = live.decide_release(ctx.store, p["id"], action == "accept", ctx.user, ctx.now)
+    if result == "already":
+        q = live.release_proposal(ctx.store, p["id"])
+        return _reply(ctx, ctx.t("This proposal was already decided ({state}) by {who} at {at}.", state=q["state"],
+                                 who=store_side.display(ctx.store, q["decided_by"]), at=(q["decided_at"] or "")[:16].replace("T", " ")),
+                      "release_proposal", data={"result": "already"})
+    if result == "rejected":
+        return _reply(ctx, ctx.t("The measure stays in {sido}; nothing is announced.", sido=_sido_name(ctx, p["sido"])),
+                      "release_proposal", data={"result": "rejected"})
+    out = release_now(assistant, ctx, p["sido"])
+    return _reply(ctx, ctx.t("Released early: {sido}. The notice goes to {n} subscribers.", sido=_sido_name(ctx, p["sido"]),
+                             n=out["queued"]), "release_proposal", data={"result": "accepted", **out})
 
 
 # -- the buttons ---------------------------------------------------------------------------------
@@ -144,10 +231,7 @@ def press(assistant, ctx, value: str) -> Reply:
     p = live.proposal(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
     if p is None:
         return _reply(ctx, ctx.t("That proposal does not exist (any more)."), "proposal", matched=False)
-    who = store_side.officer(ctx.store, ctx.user)
-    entitled = who is not None and who["status"] == "approved" and who["agency"] == live.ENV_AGENCY \
-        and who["sido"] == p["sido"]
-    if not (entitled or is_admin(assistant, ctx.user)):
+    if not entitled(assistant, ctx, p["sido"]):
         return _reply(ctx, ctx.t("Only the 시·도 environment department's officers of {sido} or an admin can decide this.",
                                  sido=_sido_name(ctx, p["sido"])), "proposal", matched=False, data={"result": "refused"})
     accept = action == "accept"
@@ -177,6 +261,10 @@ def press(assistant, ctx, value: str) -> Reply:
                                     "queued": result["queued"]})
 
 
+def iso_or_none(moment: datetime | None) -> str | None:
+    return store_side.iso(moment) if moment else None
+
+
 # -- the day -------------------------------------------------------------------------------------
 class Day:
     """Runs the live jobs due at `now` (called every minute or so, or by a test with a fake clock).
@@ -185,10 +273,12 @@ class Day:
     """
 
     def __init__(self, assistant, client, sidos: list[str] | None = None, *, min_hours: int = 12,
-                 deadline: time = time(17, 10), retry_every: timedelta = timedelta(minutes=2)):
+                 deadline: time = time(17, 10), retry_every: timedelta = timedelta(minutes=2),
+                 release_wait: timedelta = timedelta(minutes=40)):
         self.assistant, self.client = assistant, client
         self.sidos = sidos or [s["id"] for s in assistant.kb.regions["sido"]]
         self.min_hours, self.deadline, self.retry_every = min_hours, deadline, retry_every
+        self.release_wait = release_wait  # how long after 23시/05시 a late forecast is still waited for
         live.ensure_tables(assistant.store)
 
     @property
@@ -274,6 +364,50 @@ class Day:
                                                        data={"error": getattr(error, "kind", "error")}), now)
         log.warning("AirKorea outage at the 17:00 assessment: %s (%d officers warned)", error, len(users))
 
+    def _release_check(self, job, now) -> dict | None:
+        """23시 on D-1 and 05시 on D: if the re-forecast for the measure day is ≤ 35, propose the early release."""
+        issuance_id, _, hour = job["key"].partition("@")
+        record = live.issuance(self.store, int(issuance_id))
+        if record is None or record["state"] not in ("announced", "in effect"):
+            live.finish_job(self.store, job["id"], now, "skipped")
+            return None
+        check_at = datetime.fromisoformat(job["due_at"])
+        day = date.fromisoformat(record["effective_date"])
+        error = None
+        try:
+            airkorea.collect_forecast(self.store, self.client, now.date(), now)
+        except airkorea.FeedError as exc:
+            error = exc
+        found = airkorea.forecast_for(self.store, day, now.date())
+        if error is None and (found is None or found["issued_at"] < check_at.replace(minute=0)):
+            error = airkorea.NoDataError(f"the {hour}시 forecast is not published yet")
+        if error is not None:
+            if now < check_at + self.release_wait:
+                live.postpone(self.store, job["id"], now + self.retry_every)
+                return None
+            live.finish_job(self.store, job["id"], now, "failed")
+            log.warning("early-release check for issuance %s not made: %s", issuance_id, error)
+            return {"issuance": int(issuance_id), "error": str(error)}
+        if not live.finish_job(self.store, job["id"], now):
+            return None
+        values = {self.assistant.kb.forecast_region(name): grade for name, grade in found["regions"].items()
+                  if self.assistant.kb.forecast_region(name)}
+        entered = live.forecast_values(self.store, day).get(record["sido"])
+        if entered:
+            values = {r: entered["value"] for r in self.assistant.kb.sido_by_id[record["sido"]]["forecast_regions"]}
+        check = rules.release_check(self.assistant.kb, record["sido"], record["measure"], values)
+        if check["release"] is not True:
+            return {"issuance": int(issuance_id), "release": check["release"]}
+        basis = {"forecast_issued_at": iso_or_none(found["issued_at"]), "values": values}
+        p = live.propose_release(self.store, int(issuance_id), check_at, basis, now)
+        if p is None:
+            return {"issuance": int(issuance_id), "release": True, "proposal": None}
+        for user in live.officers(self.store, record["sido"]) or sorted(self.assistant.admins):
+            ctx = self.assistant.context(self.store.language(user), user)
+            ctx.now = now
+            store_side.enqueue(self.store, user, release_proposal_reply(ctx, p, record, check), now)
+        return {"issuance": int(issuance_id), "release": True, "proposal": p["id"]}
+
     def _start(self, job, now) -> dict:
         live.finish_job(self.store, job["id"], now)
         live.set_state(self.store, int(job["key"]), "in effect", ("announced",), now)
@@ -288,3 +422,19 @@ class Day:
         out = live.end(self.store, record["id"], _bodies(self.assistant, record, "ended"), now,
                        default_lang=self.assistant.default_lang)
         return {"issuance": record["id"], **out}
+
+
+def run_day(assistant, client, stop, interval: float = 30.0, clock=None, sidos: list[str] | None = None) -> None:
+    """The live scheduler's loop (`python -m bot run` starts it in a thread when AIRKOREA_SERVICE_KEY is set):
+    every `interval` seconds, the jobs due. The jobs are rows in SQLite, so a restart picks up what fell due."""
+    from bot.rules.timeline import KST
+
+    day = Day(assistant, client, sidos)
+    while not stop.is_set():
+        try:
+            for done in day.tick((clock or (lambda: datetime.now(KST)))()):
+                log.info("live job %s %s: %s", done["kind"], done["key"],
+                         {k: v for k, v in done.items() if k not in ("kind", "key")})
+        except Exception as exc:  # noqa: BLE001 - one failed round must not stop the day
+            log.error("live scheduler round failed: %r", exc)
+        stop.wait(interval)

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from bot.checklists import display
 from bot.i18n import show
+from bot.korean_holidays import public_holidays
+from bot.rules import issuance as rules
 from bot.reply import Reply
 from bot.router import handles
 from bot.text_dates import find_date
@@ -31,8 +35,13 @@ def _detect(ctx, text):
 
 @handles("status", _detect)
 def answer_status(ctx, text: str, sido: str | None, day) -> Reply:
-    """Whether a 예비/비상저감조치 is recorded for the 시·도 and day, and when it was decided."""
+    """Whether a 예비/비상저감조치 is recorded for the 시·도 and day (None: today and later), what applies, and when
+    it was decided."""
     records = ctx.store.statuses(sido=sido, day=day) if ctx.store is not None else []
+    if day is None:  # the coming days' measures, soonest first
+        records = sorted((r for r in records if r["effective_date"] >= ctx.today.isoformat()),
+                         key=lambda r: (r["effective_date"], r["sido"]))
+        day = ctx.today
     stage4 = next(s for s in ctx.kb.stages if s["number"] == 4)
     where = show(ctx.lang, ctx.kb.sido_by_id[sido]["name"]) if sido else ctx.t("any 시·도")
     if not records:
@@ -40,18 +49,47 @@ def answer_status(ctx, text: str, sido: str | None, day) -> Reply:
                  ctx.t("Each day the 시·도 decides by 17:10 from the 17:00 forecast and announces at 17:15; ask again after 17:15.")]
         return Reply("\n".join(lines), matched=True, intent="status", lang=ctx.lang,
                      sources=[ctx.cite(stage4["source"])], data={"statuses": []})
-    lines = []
+    lines, sources = [], [ctx.cite(stage4["source"])]
+    shown = []
     for r in records:
-        measure = ctx.t("Emergency reduction measure") if r["measure"] == "emergency" else ctx.t("Preliminary reduction measure")
-        if r["state"] == "released" and r.get("released_at"):
-            lines.append(ctx.t("{sido}: {measure} on {date} was released early at {released_at} by {released_by}: "
-                               "it is no longer in effect (decided {decided_at} by {decided_by})",
-                               sido=r["sido"], measure=measure, date=r["effective_date"],
-                               released_at=r["released_at"][:16].replace("T", " "), released_by=r["released_by"],
-                               decided_at=r["decided_at"][:16], decided_by=r["decided_by"]))
-            continue
-        lines.append(ctx.t("{sido}: {measure} on {date}, {start}–{end} ({state}; decided {decided_at} by {decided_by})",
-                           sido=r["sido"], measure=measure, date=r["effective_date"], start=r["starts_at"][11:16],
-                           end=r["ends_at"][11:16], state=r["state"], decided_at=r["decided_at"][:16], decided_by=r["decided_by"]))
-    return Reply("\n".join(lines), matched=True, intent="status", lang=ctx.lang,
-                 sources=[ctx.cite(stage4["source"])], data={"statuses": records})
+        state = rules.state_at(r, ctx.now)
+        shown.append({**r, "state": state})
+        lines += _record_lines(ctx, r, state, sources)
+    return Reply("\n".join(lines), matched=True, intent="status", lang=ctx.lang, sources=sources,
+                 data={"statuses": shown})
+
+
+def _record_lines(ctx, r: dict, state: str, sources: list) -> list[str]:
+    measure = ctx.t("Emergency reduction measure") if r["measure"] == "emergency" else ctx.t("Preliminary reduction measure")
+    name = show(ctx.lang, ctx.kb.sido_by_id[r["sido"]]["name"]) if r["sido"] in ctx.kb.sido_by_id else r["sido"]
+    decided = dict(decided_at=r["decided_at"][:16].replace("T", " "), decided_by=display(ctx.store, r["decided_by"]))
+    if state == "not issued":
+        return [ctx.t("{sido}: no {measure} on {date}, although the conditions were met: {reason} (decided {decided_at} by {decided_by})",
+                      sido=name, measure=measure, date=r["effective_date"], reason=r.get("reason") or "…", **decided)]
+    if state == "released":
+        return [ctx.t("{sido}: {measure} on {date} was released early at {released_at} by {released_by}: "
+                      "it is no longer in effect (decided {decided_at} by {decided_by})",
+                      sido=name, measure=measure, date=r["effective_date"],
+                      released_at=(r.get("released_at") or "")[:16].replace("T", " "),
+                      released_by=display(ctx.store, r.get("released_by")), **decided)]
+    states = {"announced": ctx.t("announced"), "in effect": ctx.t("in effect now"), "ended": ctx.t("ended")}
+    lines = [ctx.t("{sido}: {measure} on {date}, {start}–{end} ({state}; decided {decided_at} by {decided_by})",
+                   sido=name, measure=measure, date=r["effective_date"], start=r["starts_at"][11:16],
+                   end=r["ends_at"][11:16], state=states.get(state, state), **decided)]
+    if state == "ended":
+        return lines
+    day = date.fromisoformat(r["effective_date"])
+    holiday = day.weekday() >= 5 or day in public_holidays(day.year)
+    if holiday:
+        lines.append("  " + ctx.t("{date} is a holiday: neither the public odd-even rule nor the vehicle restriction runs.",
+                                  date=day.isoformat()))
+        sources.append(ctx.cite(ctx.kb.thresholds["holiday_rule"]["source"]))
+        return lines
+    lines.append("  " + ctx.t("Public-sector odd-even driving applies; check your car with /check."))
+    if r["measure"] == "emergency":
+        setting = ctx.kb.sido_by_id.get(r["sido"], {}).get("vehicle_restriction")
+        default = ctx.kb.regions.get("vehicle_restriction")
+        if setting or default:
+            lines.append("  " + show(ctx.lang, (setting or {}).get("text") or default["default"]))
+            sources.append(ctx.cite((setting or default)["source"]))
+    return lines

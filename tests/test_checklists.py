@@ -255,7 +255,7 @@ def test_early_release_is_recorded_in_the_registry_and_status_no_longer_shows_th
     issued = bot.ask("/issue 서울 비상 2026-12-03", user=ADMIN).data["issuance"]
     clock.at = datetime(2026, 12, 3, 9, 0, tzinfo=KST)
     on = bot.ask("/status 서울", user=COORD)
-    assert [r["state"] for r in on.data["statuses"]] == ["announced"] and "06:00–21:00" in on.text
+    assert [r["state"] for r in on.data["statuses"]] == ["in effect"] and "06:00–21:00" in on.text
 
     clock.at = datetime(2026, 12, 3, 10, 0, tzinfo=KST)
     released = bot.ask("/issue 서울 해제", user=ADMIN)
@@ -290,7 +290,7 @@ def test_a_release_without_checklists_still_updates_the_registry(bot, clock):
                                       starts_at="2026-12-01T06:00:00+09:00", ends_at="2026-12-01T21:00:00+09:00",
                                       decided_by="telegram:5", decided_at=datetime(2026, 11, 29, 17, 10, tzinfo=KST))
     reply = bot.ask("/issue 부산 해제", user=ADMIN)
-    assert reply.data == {"action": "released", "runs": 0, "issuances": [issued]}
+    assert reply.data == {"action": "released", "runs": 0, "issuances": [issued], "queued": 0}  # no subscribers
     states = {r["id"]: r["state"] for r in bot.store.statuses(sido="부산")}
     assert states == {issued: "released", older: "announced"}  # a measure of an earlier day is left as it was
     assert checklists.audit_log(bot.store, "release") == []  # no checklists were open

@@ -405,3 +405,35 @@ def test_run_in_http_mode_needs_the_signing_secret(cli, fake, tmp_path):
                                   "SLACK_API_URL": fake.url, "BOT_CONFIG": str(config)})
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "error: Slack: SLACK_SIGNING_SECRET is not set" in r.stderr
+
+
+# -- a channel subscribes (issue 5) -----------------------------------------------------------------
+def test_a_channel_subscribes_and_gets_each_announcement_once_until_the_bot_is_removed(bot):
+    from bot import live
+
+    bot.send.command("subscribe 서울", channel="C7", channel_name="dust-alerts", user="U3")
+    call = bot.answers("C7", method="chat.postEphemeral")[0]
+    assert "채널" in call.text and call.params["user"] == "U3"
+    assert live.subscriptions(bot.store, "slack:C7") == ["서울"] and live.subscriptions(bot.store, "slack:U3") == []
+    bot.send.command("subscribe 서울", channel="D3", user="U3")  # in a DM: the member herself
+    assert live.subscriptions(bot.store, "slack:U3") == ["서울"]
+
+    at = CLOCK()
+    decision = {"sido": "서울", "measure": "emergency", "effective_date": "2026-12-03", "conditions": ["E3"],
+                "starts_at": "2026-12-03T06:00:00+09:00", "ends_at": "2026-12-03T21:00:00+09:00"}
+    p = live.propose(bot.store, decision, {"hours": {}}, at)
+    assert live.decide(bot.store, p["id"], True, "slack:U9", at, bodies={"ko": "발령 알림", "en": "issued"})["queued"] == 2
+    channel = slack.SlackChannel(bot.assistant, slack.web_client(Config({"slack": {"api_url": bot.fake.url}},
+                                                                         {"SLACK_BOT_TOKEN": bot.fake.token})),
+                                 slack.Pacer(0))
+    assert channel.deliver() == 2 and channel.deliver() == 0
+    posted = [c.params["channel"] for c in bot.fake.of("chat.postMessage") if "발령 알림" in c.text]
+    assert sorted(posted) == ["C7", bot.fake.of("conversations.open")[-1].result["channel"]["id"]]
+
+    # the bot was removed from the channel: the next announcement is dropped and the channel unsubscribed
+    bot.fake.failures["chat.postMessage"] = ["not_in_channel"]
+    p = live.propose(bot.store, {**decision, "effective_date": "2026-12-04"}, {"hours": {}}, at)
+    live.decide(bot.store, p["id"], True, "slack:U9", at, bodies={"ko": "두 번째", "en": "second"})
+    channel.deliver()
+    assert live.subscriptions(bot.store, "slack:C7") == [] and live.subscriptions(bot.store, "slack:U3") == ["서울"]
+    assert live.delivered(bot.store, 2) == {"queued": 2, "sent": 2}  # nothing left waiting for ever

@@ -56,6 +56,7 @@ MAX_FALLBACK = 3000       # the notification text beside the blocks
 # a DM that can never be delivered: the outbox message is dropped (logged), not retried every round
 UNDELIVERABLE = {"user_not_found", "users_not_found", "user_disabled", "account_inactive", "cannot_dm_bot",
                  "is_archived", "not_allowed", "restricted_action"}
+CHANNEL_COMMANDS = {"/subscribe", "/unsubscribe"}  # in a channel they act for the channel, not the member
 MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
@@ -243,7 +244,11 @@ class SlackChannel:
     def on_command(self, ack, body: dict, respond) -> None:
         ack()
         user, channel = body["user_id"], body.get("channel_id", "")
-        reply = self.ask(command_text(body.get("text")), user)
+        text = command_text(body.get("text"))
+        asker = user
+        if text.split(" ", 1)[0] in CHANNEL_COMMANDS and not is_dm(channel, body.get("channel_name")) and channel:
+            asker = channel  # /dust subscribe in a channel subscribes the channel: announcements are posted there
+        reply = self.ask(text, asker)
         if not self.worth_sending(reply, user):
             return
         if is_dm(channel, body.get("channel_name")):
@@ -320,6 +325,10 @@ class SlackChannel:
                 outcome = self.post_dm(message["user"].split(":", 1)[1], message["reply"])
                 if outcome == "retry":
                     continue
+                if outcome == "dropped":  # never deliverable: closed, and no more announcements to it
+                    with self.core:
+                        self.assistant.blocked(message["id"])
+                    continue
                 with self.core:
                     marked = self.assistant.sent(message["id"])
                 if marked and outcome == "sent":
@@ -327,9 +336,11 @@ class SlackChannel:
             return sent
 
     def post_dm(self, member: str, reply) -> str:
-        """Post a reply in the member's DM with the bot: 'sent', 'dropped' (never deliverable) or 'retry'."""
+        """Post a reply in the member's DM with the bot, or in a subscribed channel (an id C… or G…):
+        'sent', 'dropped' (never deliverable) or 'retry'."""
+        in_channel = member[:1] in ("C", "G")
         try:
-            channel = self.dms.get(member)
+            channel = member if in_channel else self.dms.get(member)
             if channel is None:
                 channel = self.client.conversations_open(users=member)["channel"]["id"]
                 self.dms[member] = channel
@@ -339,7 +350,7 @@ class SlackChannel:
             return "sent"
         except SlackApiError as exc:
             error = exc.response.get("error")
-            if error in UNDELIVERABLE:
+            if error in UNDELIVERABLE or in_channel and error in ("not_in_channel", "channel_not_found"):
                 log.info("could not deliver to slack:%s (%s): dropped", member, error)
                 return "dropped"
             if error == "channel_not_found":

@@ -286,3 +286,64 @@ def _decide(kb, sido, c, group, effective, holiday, alerts_on_day, measured) -> 
         "evaluated": {k: v for k, v in c.items()},
     }
 
+
+
+def at_most(value, limit: float, grades: list[dict]) -> Tri:
+    """Is a forecast (a number, or a grade name) at or below `limit`? None when a grade cannot tell."""
+    over = above(value, limit, grades) if value is not None else None
+    return None if over is None else not over
+
+
+def release_check(kb, sido: str, measure: str, forecast: dict) -> dict:
+    """May an emergency measure be released early? 제3장 제7절 가 ②-1: the re-forecast (D-1 23시 or D 05시)
+    for the measure day is at or below 35 µg/m³ ('보통' or better).
+
+    `forecast` maps the 시·도's forecast regions (or the 시·도 itself) to a number or a grade. Every region of
+    the 시·도 must be at or below the limit: releasing part of a province is not something the guideline
+    describes. Only 비상저감조치 has this rule; a 예비저감조치 is reviewed by an officer (3단계: '좋음' only).
+    Returns {"release": True|False|None, "reasons", "citations"}; None means a grade cannot tell.
+    """
+    rule = kb.thresholds["release"]
+    grades = kb.thresholds["forecast_grades"]["pm25"]
+    if kb.sido(sido) is None:
+        raise RuleInputError(f"unknown 시·도: {sido!r}")
+    sido = kb.sido(sido)
+    if measure != "emergency":
+        return {"release": False, "reasons": [reason("Only an emergency measure has the early-release forecast rule.")],
+                "citations": [kb.citation(rule["source"])]}
+    values = []
+    for region in kb.sido_by_id[sido]["forecast_regions"]:
+        value = forecast.get(region, forecast.get(sido))
+        values.append(at_most(value, rule["forecast_at_most"], grades) if value is not None else None)
+    verdict = _and(*values) if values else None
+    if verdict is True:
+        why = reason("The re-forecast for the measure day is at most {limit} µg/m³: the measure may be released early.",
+                     limit=rule["forecast_at_most"])
+    elif verdict is False:
+        why = reason("The re-forecast for the measure day is above {limit} µg/m³: the measure stays.",
+                     limit=rule["forecast_at_most"])
+    else:
+        why = reason("The re-forecast cannot tell whether the measure day stays at most {limit} µg/m³; an officer must check.",
+                     limit=rule["forecast_at_most"])
+    return {"release": verdict, "reasons": [why], "citations": [kb.citation(rule["source"])]}
+
+
+def state_at(record: dict, at: datetime) -> str:
+    """A registry record's state at a moment: 'announced' until it starts, 'in effect' 06–21, then 'ended';
+    'released' from its early release on; 'not issued' stays so. (The stored state lags the clock by up to a
+    scheduler tick; this is what is true at `at`.)"""
+    state = record["state"]
+    if state in ("not issued", "not_issued", "cancelled"):
+        return "not issued"
+    if record.get("released_at"):
+        if _parse_time(record["released_at"], "released_at") <= at:
+            return "released"
+    elif state == "released":
+        return "released"
+    if not record.get("starts_at"):
+        return state
+    if at < _parse_time(record["starts_at"], "starts_at"):
+        return "announced"
+    if at < _parse_time(record["ends_at"], "ends_at"):
+        return "in effect"
+    return "ended"

@@ -1,0 +1,293 @@
+"""The official registry (issue 5): officers' own decisions (/issue /release /noissue /forecast), the forecast
+value that counts over the grade, the early-release check at 23시 and 05시, wide-area proposals, /status
+saying what applies, the operators' CLI, and the scheduler `python -m bot run` starts."""
+import json
+import threading
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from bot import checklists, live
+from bot.rules import issuance as rules
+from conftest import KST
+from fake_airkorea import KEY, forecast_item, station
+from handlers.live import Day, run_day
+from test_live import D0, OFFICER, air, client, forecast_day, serve_hour, setup_officer  # noqa: F401 - fixtures
+from test_telegram import anyio_backend, bot, core, fake, settings  # noqa: F401 - fixtures
+
+ENV = f"telegram:{OFFICER}"
+
+
+def subscribe(core, n: int, sido: str = "서울", at=datetime(2025, 1, 20, 9, 0, tzinfo=KST)) -> list[str]:
+    users = [f"telegram:{6000 + i}" for i in range(n)]
+    for u in users:
+        live.subscribe(core.store, u, [sido], at)
+    return users
+
+
+def announced(core, kind: str) -> Counter:
+    return Counter(m["user"] for m in core.outbox("telegram", 10_000) if m["reply"].intent == f"announcement_{kind}")
+
+
+# -- who may decide ------------------------------------------------------------------------------
+def test_an_environment_officer_issues_for_their_own_sido_only_and_subscribers_are_told(core):
+    at = datetime(2025, 1, 21, 17, 12, tzinfo=KST)
+    core.clock = lambda: at
+    setup_officer(core, at)
+    checklists.register(core.store, "telegram:77", "police", "서울", "primary", "경찰", at)
+    checklists.approve(core.store, "telegram:9999", "telegram:77", at)
+    users = subscribe(core, 5)
+
+    assert core.ask("/issue 부산 비상 2025-01-22", user=ENV).data["result"] == "refused"  # another 시·도
+    assert core.ask("/issue 서울 비상 2025-01-22", user="telegram:77").data["result"] == "refused"  # another agency
+    assert core.store.statuses() == [] and announced(core, "issued") == Counter()
+
+    reply = core.ask("/issue 서울 비상 2025-01-22", user=ENV)
+    assert reply.matched and reply.data["queued"] == 5 and "5" in reply.text
+    assert announced(core, "issued") == Counter(users)
+    assert core.ask("/issue 서울 비상 2025-01-22", user=ENV).matched is False  # the same again: nothing more
+    assert announced(core, "issued") == Counter(users) and len(core.store.statuses("서울")) == 1
+    jobs = {(j["kind"], j["due_at"]) for j in core.store.db["live_jobs"].rows if j["kind"] != "collect"}
+    assert jobs >= {("start", "2025-01-22T06:00:00+09:00"), ("end", "2025-01-22T21:00:00+09:00"),
+                    ("release_check", "2025-01-21T23:00:00+09:00"), ("release_check", "2025-01-22T05:00:00+09:00")}
+
+
+def test_not_issued_is_recorded_with_its_reason_and_status_says_so(core):
+    at = datetime(2025, 11, 12, 17, 10, tzinfo=KST)
+    core.clock = lambda: at
+    setup_officer(core, at)
+    subscribe(core, 3)
+    for bad in ("/noissue 서울 비상 2025-11-13", "/noissue 서울 2025-11-13 수능", "/noissue 아틀란티스 비상 2025-11-13 수능"):
+        assert core.ask(bad, user=ENV).matched is False
+    assert core.ask("/noissue 서울 비상 2025-11-13 수능", user="telegram:5").data["result"] == "refused"
+    assert core.store.statuses() == []
+    assert core.ask("/noissue 서울 비상 2025-11-13 수능", user=ENV).matched
+    status = core.ask("/status 서울", user="telegram:6000")
+    assert status.data["statuses"][0]["state"] == "not issued" and "수능" in status.text
+    assert announced(core, "issued") == Counter()  # nothing is announced
+
+
+def test_status_says_what_applies_and_the_holiday_exception(core):
+    at = datetime(2025, 1, 24, 17, 15, tzinfo=KST)  # Friday: the measure day is Saturday
+    core.clock = lambda: at
+    setup_officer(core, at)
+    assert core.ask("/issue 서울 비상 2025-01-25", user=ENV).matched
+    saturday = core.ask("/status 서울", user="telegram:1").text
+    assert "06:00–21:00" in saturday and "김주무관" in saturday  # when, and who decided, by name
+    assert "휴일" in saturday and "조례" not in saturday  # neither odd-even nor the restriction on a holiday
+    assert core.ask("/issue 서울 비상 2025-02-03", user=ENV).matched  # Monday
+    both = core.ask("/status 서울", user="telegram:1")
+    assert [s["effective_date"] for s in both.data["statuses"]] == ["2025-01-25", "2025-02-03"]  # soonest first
+    monday = both.text.split("2025-02-03")[1]
+    assert "2부제" in monday and "조례" in monday  # what applies on a working day
+    english = core.ask("/status 서울", lang="en", user="telegram:2")
+    assert "odd-even" in english.text and "ordinance" in english.text and "holiday" in english.text
+
+
+# -- numbers the grade cannot give ---------------------------------------------------------------
+def test_an_officer_forecast_value_counts_over_the_grade(core, air):
+    at = datetime(2025, 1, 21, 16, 20, tzinfo=KST)
+    core.clock = lambda: at
+    setup_officer(core, at)
+    day = Day(core, client(air), sidos=["서울"])
+    for hour in range(17):
+        serve_hour(air, D0, hour)
+        day.tick(datetime.combine(D0, datetime.min.time(), KST) + timedelta(hours=hour, minutes=20))
+    forecast_day(air, D0, "나쁨")  # 나쁨 (36–75) cannot tell "> 50": no proposal from the grade alone
+    for bad in ("/forecast 서울", "/forecast 서울 많음", "/forecast 서울 -3", "/forecast 서울 5000"):
+        assert core.ask(bad, user=ENV).matched is False
+    assert core.ask("/forecast 서울 58", user="telegram:5").data["result"] == "refused"
+    assert core.store.db["forecast_values"].count == 0
+    assert core.ask("/forecast 서울 58", user=ENV).data == {"sido": "서울", "day": "2025-01-22", "value": 58.0}
+    done = day.tick(datetime(2025, 1, 21, 17, 2, tzinfo=KST))
+    assert [d["proposals"] for d in done if d["kind"] == "assess"] == [1]
+    p = live.proposal(core.store, 1)
+    assert p["conditions"] == ["E1"] and p["basis"]["entered"]["서울"]["value"] == 58.0
+    shown = [m["reply"] for m in core.outbox("telegram") if m["reply"].intent == "proposal"]
+    assert "58" in shown[0].text and "김주무관" in shown[0].text  # it says the officer's figure was used
+
+
+def test_without_the_value_the_grade_alone_proposes_nothing(core, air):
+    at = datetime(2025, 1, 21, 16, 20, tzinfo=KST)
+    setup_officer(core, at)
+    day = Day(core, client(air), sidos=["서울"])
+    for hour in range(17):
+        serve_hour(air, D0, hour)
+        day.tick(datetime.combine(D0, datetime.min.time(), KST) + timedelta(hours=hour, minutes=20))
+    forecast_day(air, D0, "나쁨")
+    done = day.tick(datetime(2025, 1, 21, 17, 2, tzinfo=KST))
+    assert [d["proposals"] for d in done if d["kind"] == "assess"] == [0]
+
+
+# -- wide-area groups ----------------------------------------------------------------------------
+def test_the_capital_area_is_proposed_together(core, air):
+    at = datetime(2025, 1, 21, 17, 0, tzinfo=KST)
+    setup_officer(core, at)
+    air.forecasts += [forecast_item("PM25", f"{D0} 17시 발표", str(D0 + timedelta(days=1)),
+                                    {"서울": "매우나쁨", "인천": "매우나쁨", "경기남부": "보통", "경기북부": "보통"})]
+    done = Day(core, client(air), sidos=["서울", "인천", "경기", "부산"]).tick(at)
+    assert [d["proposals"] for d in done if d["kind"] == "assess"] == [3]
+    made = {r["sido"]: json.loads(r["conditions"]) for r in core.store.db["proposals"].rows}
+    assert made == {"서울": ["E3"], "인천": ["E3"], "경기": ["W"]}  # 경기 by the wide-area rule, 부산 not at all
+    text = next(m["reply"].text for m in core.outbox("telegram") if m["user"] == ENV)
+    assert "수도권" in text
+
+
+# -- early release -------------------------------------------------------------------------------
+def rerelease(air, released: str, day: date, grade: str) -> None:
+    air.forecasts.append(forecast_item("PM25", released, str(day), {"서울": grade}))
+
+
+def test_release_check_at_23_proposes_release_and_the_subscribers_are_told_once(core, air):
+    at = datetime(2025, 1, 21, 17, 12, tzinfo=KST)
+    core.clock = lambda: at
+    setup_officer(core, at)
+    users = subscribe(core, 4)
+    core.ask("/issue 서울 비상 2025-01-22", user=ENV)
+    day = Day(core, client(air), sidos=["서울"])
+
+    rerelease(air, "2025-01-21 23시 발표", D0 + timedelta(days=1), "나쁨")  # still above 35: it stays
+    done = [d for d in day.tick(datetime(2025, 1, 21, 23, 5, tzinfo=KST)) if d["kind"] == "release_check"]
+    assert done == [{"kind": "release_check", "key": "1@23", "issuance": 1, "release": False}]
+    assert core.store.db["release_proposals"].count == 0
+
+    rerelease(air, "2025-01-22 05시 발표", D0 + timedelta(days=1), "보통")  # at most 35: may be released
+    at = datetime(2025, 1, 22, 5, 3, tzinfo=KST)
+    done = [d for d in day.tick(at) if d["kind"] == "release_check"]
+    assert done[0]["release"] is True and done[0]["proposal"] == 1
+    proposal = next(m["reply"] for m in core.outbox("telegram") if m["reply"].intent == "release_proposal")
+    assert "35" in proposal.text and ("release:1:accept") in [b[1] for b in proposal.buttons]
+
+    assert core.press("release:1:accept", user="telegram:6000").data["result"] == "refused"
+    at = datetime(2025, 1, 22, 5, 10, tzinfo=KST)
+    accepted = core.press("release:1:accept", user=ENV)
+    assert accepted.data["result"] == "accepted" and accepted.data["queued"] == 4
+    assert core.press("release:1:accept", user=ENV).data["result"] == "already"
+    assert announced(core, "released") == Counter(users)
+    status = core.ask("/status 서울", user=users[0])
+    assert status.data["statuses"][0]["state"] == "released"
+    # no end notice at 21:00 and nothing in effect at 06:00: the measure is over
+    for moment in (datetime(2025, 1, 22, 6, 0, tzinfo=KST), datetime(2025, 1, 22, 21, 0, tzinfo=KST)):
+        day.tick(moment)
+    assert announced(core, "ended") == Counter() and core.store.statuses("서울")[0]["state"] == "released"
+
+
+def test_release_rule_is_the_guideline_s():
+    from bot.knowledge import load
+
+    kb = load()
+    assert rules.release_check(kb, "서울", "emergency", {"서울": "보통"})["release"] is True
+    assert rules.release_check(kb, "서울", "emergency", {"서울": 35})["release"] is True
+    assert rules.release_check(kb, "서울", "emergency", {"서울": 36})["release"] is False
+    assert rules.release_check(kb, "서울", "emergency", {"서울": "나쁨"})["release"] is False
+    assert rules.release_check(kb, "서울", "emergency", {})["release"] is None  # no re-forecast: an officer checks
+    assert rules.release_check(kb, "경기", "emergency", {"경기남부": "보통", "경기북부": "나쁨"})["release"] is False
+    assert rules.release_check(kb, "경기", "emergency", {"경기남부": "좋음", "경기북부": "보통"})["release"] is True
+    assert rules.release_check(kb, "서울", "preliminary", {"서울": "좋음"})["release"] is False
+    check = rules.release_check(kb, "서울", "emergency", {"서울": 20})
+    assert check["citations"][0]["section"].startswith("제3장 제7절")
+
+
+def test_release_command_and_nothing_to_release(core):
+    at = datetime(2025, 1, 22, 9, 0, tzinfo=KST)
+    core.clock = lambda: at
+    setup_officer(core, at)
+    users = subscribe(core, 2)
+    assert core.ask("/release 서울", user=ENV).matched is False  # nothing on
+    assert core.ask("/release", user=ENV).matched is False
+    core.ask("/issue 서울 비상 2025-01-22", user=ENV)
+    assert core.ask("/release 서울", user="telegram:5").data["result"] == "refused"
+    out = core.ask("/release 서울", user=ENV)
+    assert out.data["action"] == "released" and announced(core, "released") == Counter(users)
+
+
+def test_state_at_follows_the_clock():
+    r = {"state": "announced", "starts_at": "2025-01-22T06:00:00+09:00", "ends_at": "2025-01-22T21:00:00+09:00"}
+    at = lambda h, d=22: datetime(2025, 1, d, h, tzinfo=KST)  # noqa: E731
+    assert [rules.state_at(r, at(h)) for h in (5, 6, 20, 21)] == ["announced", "in effect", "in effect", "ended"]
+    released = {**r, "state": "released", "released_at": "2025-01-22T10:00:00+09:00"}
+    assert rules.state_at(released, at(9)) == "in effect" and rules.state_at(released, at(10)) == "released"
+    assert rules.state_at({**r, "state": "not issued", "starts_at": ""}, at(9)) == "not issued"
+
+
+# -- the operators' CLI --------------------------------------------------------------------------
+def test_cli_forecast_and_measurements_read_the_configured_feed(cli, air):
+    env = {"AIRKOREA_BASE_URL": air.base_url, "AIRKOREA_SERVICE_KEY": KEY}
+    forecast_day(air, D0, "매우나쁨")
+    r = cli("forecast", "--date", "2025-01-22", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["date"] == "2025-01-22" and out["issued_at"].startswith("2025-01-21T17:00")
+    assert out["regions"]["서울"] == "매우나쁨" and out["regions"]["경기남부"] == "나쁨"
+
+    serve_hour(air, D0, 16)
+    r = cli("measurements", "--sido", "서울특별시", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"sido": "서울", "data_time": "2025-01-21T16:00:00+09:00", "pm25_avg": 64.0,
+                                    "stations": 4, "valid": 2}
+
+    air.outage = "xml_quota"
+    r = cli("measurements", "--sido", "서울", "--json", env=env)
+    assert r.returncode == 3 and "quota" in r.stderr and r.stdout == ""
+    air.outage = None
+    assert cli("measurements", "--sido", "뉴욕", env=env).returncode == 2
+    assert cli("forecast", "--date", "2025-13-01", env=env).returncode == 2
+    assert cli("forecast", "--date", "2030-01-01", env=env).returncode == 3  # no forecast for that day: no guess
+    assert cli("forecast", "--date", "2025-01-22", env={"AIRKOREA_SERVICE_KEY": ""}).returncode == 3
+
+
+def test_cli_issue_status_release_noissue(cli):
+    r = cli("issue", "--sido", "서울", "--measure", "emergency", "--date", "2030-01-09", "--by", "kim", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["issuance"] == 1
+    assert cli("issue", "--sido", "서울", "--measure", "emergency", "--date", "2030-01-09").returncode == 2  # again
+    r = cli("status", "--sido", "서울", "--at", "2030-01-09T10:00:00+09:00", "--json")
+    statuses = json.loads(r.stdout)["statuses"]
+    assert [(s["sido"], s["measure"], s["state"], s["starts_at"], s["ends_at"], s["decided_by"]) for s in statuses] == [
+        ("서울", "emergency", "in effect", "2030-01-09T06:00:00+09:00", "2030-01-09T21:00:00+09:00", "cli:kim")]
+    assert set(statuses[0]) >= {"sido", "measure", "state", "effective_date", "starts_at", "ends_at", "decided_at",
+                                "decided_by"}
+    r = cli("noissue", "--sido", "부산", "--measure", "emergency", "--date", "2030-01-09", "--reason", "국제행사", "--json")
+    assert r.returncode == 0, r.stderr
+    assert cli("status", "--at", "nonsense").returncode == 2
+    assert cli("release", "--sido", "대구").returncode == 2  # nothing on in 대구
+
+
+# -- the scheduler `python -m bot run` starts ------------------------------------------------------
+def test_run_day_ticks_until_stopped(core, air):
+    moment = {"at": datetime(2025, 1, 21, 16, 20, tzinfo=KST)}
+    serve_hour(air, D0, 16)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_day, args=(core, client(air), stop, 0.01),
+                              kwargs={"clock": lambda: moment["at"], "sidos": ["서울"]})
+    thread.start()
+    try:
+        for _ in range(500):
+            if core.store.db["air_readings"].count:
+                break
+            stop.wait(0.01)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive() and core.store.db["air_readings"].count == 4
+
+
+def test_run_without_an_airkorea_key_says_the_live_status_is_off(monkeypatch, capsys):
+    from bot import cli as bot_cli
+
+    monkeypatch.delenv("AIRKOREA_SERVICE_KEY", raising=False)
+    assert bot_cli.start_live_status() is None
+    assert "AIRKOREA_SERVICE_KEY" in capsys.readouterr().err
+
+
+def test_run_refuses_an_unknown_sido_in_the_settings(tmp_path, monkeypatch):
+    from bot import cli as bot_cli
+    from bot.config import ConfigError
+
+    conf = tmp_path / "bot.toml"
+    conf.write_text('[airkorea]\nsidos = ["서울", "아틀란티스"]\n', encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(conf))
+    monkeypatch.setenv("AIRKOREA_SERVICE_KEY", "k")
+    with pytest.raises(ConfigError, match="아틀란티스"):
+        bot_cli.start_live_status()
