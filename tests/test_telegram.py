@@ -46,9 +46,10 @@ def settings(fake, **env):
 
 
 @contextlib.asynccontextmanager
-async def polling(core, fake):
-    """The Application as run_telegram builds it, polling the fake server (other test files use it too)."""
-    app = channel.build_application(core, settings(fake))
+async def polling(core, fake, rate_limiter: bool = True):
+    """The Application as run_telegram builds it, polling the fake server (other test files use it too).
+    rate_limiter=False leaves out PTB's 30 messages/s limiter, for tests that send thousands (bench/ measures it)."""
+    app = channel.build_application(core, settings(fake), rate_limiter=rate_limiter)
     await app.initialize()
     await app.post_init(app)
     await app.start()
