@@ -196,11 +196,11 @@ class Client:
     """GET requests to the AirKorea OpenAPI with retries: `tries` attempts, backoff `backoff`·2ⁿ seconds."""
 
     def __init__(self, base_url: str, key: str | None, *, timeout: float = 10.0, tries: int = 3,
-                 backoff: float = 1.0, sleep=time.sleep, transport=None):
+                 backoff: float = 1.0, sleep=time.sleep, transport=None, key_name: str = "AIRKOREA_SERVICE_KEY"):
         import httpx
 
         self.base_url = base_url.rstrip("/")
-        self.key = key
+        self.key, self.key_name = key, key_name
         self.tries, self.backoff, self.sleep = max(1, tries), backoff, sleep
         self.http = httpx.Client(timeout=timeout, transport=transport, trust_env=False)
 
@@ -229,7 +229,7 @@ class Client:
         import httpx
 
         if not self.key:
-            raise AuthError("AIRKOREA_SERVICE_KEY is not set")
+            raise AuthError(f"{self.key_name} is not set")
         url = f"{self.base_url}/{service[0]}/{service[1]}"
         query = {"serviceKey": self.key, "returnType": "json", **params}
         for attempt in range(1, self.tries + 1):

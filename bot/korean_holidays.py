@@ -24,3 +24,60 @@ def holiday_name(day: date) -> str | None:
     import holidays
 
     return holidays.country_holidays("KR", years=day.year).get(day)
+
+
+# -- the optional refresh from the holiday API (한국천문연구원 특일정보 getRestDeInfo) ------------------------
+# The offline calendar knows the law's holidays and substitute days; a 임시공휴일 or an election day is only known
+# once designated. `python -m bot holidays --refresh` asks the API and keeps what it says in the store.
+REST_DAYS = ("SpcdeInfoService", "getRestDeInfo")
+DEFAULT_API_URL = "https://apis.data.go.kr/B090041/openapi/service"
+
+
+def ensure_table(store) -> None:
+    with store.lock:
+        store.db.conn.execute("create table if not exists holidays_api (day text primary key, name text not null, "
+                              "fetched_at text not null)")
+
+
+def client(config, **kw):
+    """A data.go.kr client for the holiday API: HOLIDAY_BASE_URL or [holidays] base_url; the key from
+    HOLIDAY_SERVICE_KEY (a data.go.kr account key, so AIRKOREA_SERVICE_KEY when that is not set)."""
+    from .airkorea import Client
+
+    base = config.env.get("HOLIDAY_BASE_URL") or config.get("holidays", "base_url", DEFAULT_API_URL)
+    key = config.secret("HOLIDAY_SERVICE_KEY") or config.secret("AIRKOREA_SERVICE_KEY")
+    return Client(base, key, timeout=float(config.get("airkorea", "timeout", 10)), key_name="HOLIDAY_SERVICE_KEY", **kw)
+
+
+def parse_rest_day(item: dict) -> tuple[date, str] | None:
+    """(day, name) of an item that is a day off for public agencies (isHoliday Y), else None."""
+    if str(item.get("isHoliday", "")).upper() != "Y":
+        return None
+    text = str(item.get("locdate", "")).strip()  # a number YYYYMMDD in JSON
+    if len(text) != 8 or not text.isdigit():
+        return None
+    return date(int(text[:4]), int(text[4:6]), int(text[6:])), str(item.get("dateName") or "")
+
+
+def refresh(store, api, year: int, now) -> list[dict]:
+    """Fetch `year`'s days off from the API and keep them; returns those the offline calendar did not know.
+    A FeedError (bad key, quota, outage) changes nothing."""
+    items = api.get(REST_DAYS, solYear=str(year), numOfRows=100, _type="json")
+    days = [d for d in map(parse_rest_day, items) if d is not None]
+    ensure_table(store)
+    with store.lock, store.db.conn as conn:
+        conn.executemany("insert or replace into holidays_api (day, name, fetched_at) values (?, ?, ?)",
+                         [(d.isoformat(), name, now.isoformat()) for d, name in days])
+    offline = public_holidays(year)
+    return [{"date": d.isoformat(), "name": name} for d, name in days if d not in offline]
+
+
+def known(store, *years: int) -> frozenset[date]:
+    """The offline calendar's holidays and any the API added (kept by `refresh`)."""
+    out = set(public_holidays(*years))
+    if store is not None:  # the table is made when the store opens (bot/live.py)
+        for r in store.db.query("select day from holidays_api"):
+            day = date.fromisoformat(r["day"])
+            if day.year in years:
+                out.add(day)
+    return frozenset(out)

@@ -28,7 +28,10 @@ ENV_AGENCY = "sido-env"  # the 시·도 environment department: who receives and
 
 
 def ensure_tables(store) -> None:
+    from .korean_holidays import ensure_table as holiday_table
+
     airkorea.ensure_tables(store)
+    holiday_table(store)
     with store.lock:
         store.db.conn.executescript("""
         create table if not exists subscriptions (

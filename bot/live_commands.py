@@ -1,4 +1,4 @@
-"""The live-status commands of `python -m bot`: forecast, measurements, status, issue, release, noissue.
+"""The live-status commands of `python -m bot`: forecast, measurements, status, issue, release, noissue, holidays.
 
 forecast and measurements read the configured AirKorea feed ([airkorea] base_url or AIRKOREA_BASE_URL, the
 key from AIRKOREA_SERVICE_KEY); a feed that cannot be read is a clear error and exit 3, never a guess.
@@ -39,6 +39,11 @@ def add_parsers(sub, date_type) -> None:
             c.add_argument("--reason", required=True, help="e.g. 수능, 국제행사")
         c.add_argument("--by", default="operator", help="who decided (kept in the registry as cli:<by>)")
         c.add_argument("--json", action="store_true")
+    h = sub.add_parser("holidays", help="the days off of a year (offline calendar; --refresh asks the holiday API first)")
+    h.add_argument("--year", required=True, type=int)
+    h.add_argument("--refresh", action="store_true", help="fetch 임시공휴일 and other new days off from the holiday API")
+    h.add_argument("--json", action="store_true")
+
     r = sub.add_parser("release", help="release a 시·도's measure early and tell its subscribers (operators)")
     r.add_argument("--sido", required=True)
     r.add_argument("--by", default="operator")
@@ -173,11 +178,34 @@ def cmd_noissue(args, bad_input) -> int:
                                       args.reason.strip()), args.json)
 
 
-COMMANDS = {"forecast": cmd_forecast, "measurements": cmd_measurements, "status": cmd_status, "issue": cmd_issue,
+def cmd_holidays(args, bad_input) -> int:
+    from . import config, korean_holidays
+    from .rules.timeline import KST
+    from .store import Store
+
+    if not 2000 <= args.year <= 2100:
+        raise bad_input(f"--year {args.year} is not a year the calendar covers (2000–2100)")
+    cfg = config.load()
+    store = Store(cfg.store_path)
+    added = []
+    if args.refresh:
+        api = korean_holidays.client(cfg)
+        try:
+            added = korean_holidays.refresh(store, api, args.year, datetime.now(KST))
+        finally:
+            api.close()
+    days = sorted(korean_holidays.known(store, args.year))
+    out = {"year": args.year, "holidays": [d.isoformat() for d in days], "added_by_api": added}
+    text = "\n".join(d.isoformat() + (" (API)" if d.isoformat() in {a["date"] for a in added} else "") for d in days)
+    _print(out, args.json, text)
+    return 0
+
+
+COMMANDS = {"holidays": cmd_holidays, "forecast": cmd_forecast, "measurements": cmd_measurements, "status": cmd_status, "issue": cmd_issue,
             "release": cmd_release, "noissue": cmd_noissue}
 
 
 def feed_failed(exc) -> int:
-    print(f"error: AirKorea data could not be read ({exc.kind}): {exc}\n"
-          f"오류: 에어코리아 자료를 받지 못했습니다.", file=sys.stderr)
+    print(f"error: the data.go.kr feed could not be read ({exc.kind}): {exc}\n"
+          f"오류: 공공데이터(에어코리아·특일정보) 자료를 받지 못했습니다. 아무것도 바꾸지 않았습니다.", file=sys.stderr)
     return EXIT_FEED

@@ -109,7 +109,7 @@ def _verdict(ctx, answers: dict) -> tuple[dict | None, bool]:
     if "date" not in answers:
         return None, False
     day = date.fromisoformat(answers["date"])
-    holidays = korean_holidays.public_holidays(day.year)
+    holidays = korean_holidays.known(ctx.store, day.year)
     off_day = rules.day_not_covered(ctx.kb, answers["scheme"], day, holidays)
     if off_day and "plate" not in answers:
         # No car is covered that day: the plate does not matter.

@@ -15,7 +15,7 @@ from bot import checklists as store_side
 from bot import live
 from bot.admins import is_admin
 from bot.i18n import LANGS, reason_text, show
-from bot.korean_holidays import public_holidays
+from bot.korean_holidays import known as known_holidays
 from bot.reply import Reply
 from bot.rules import RuleInputError
 from bot.rules import issuance as rules
@@ -331,7 +331,7 @@ class Day:
         if not live.finish_job(self.store, job["id"], now):
             return None
         built = live.assessment_input(self.assistant.kb, self.store, now, self.sidos, self.min_hours)
-        holidays = public_holidays(today.year, today.year + 1)
+        holidays = known_holidays(self.store, today.year, today.year + 1)
         decisions = rules.assess(self.assistant.kb, built["input"], holidays)["decisions"]
         made = []
         for d in decisions:

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.checklists import display
 from bot.i18n import show
-from bot.korean_holidays import public_holidays
+from bot.korean_holidays import known as known_holidays
 from bot.rules import issuance as rules
 from bot.reply import Reply
 from bot.router import handles
@@ -79,7 +79,7 @@ def _record_lines(ctx, r: dict, state: str, sources: list) -> list[str]:
     if state == "ended":
         return lines
     day = date.fromisoformat(r["effective_date"])
-    holiday = day.weekday() >= 5 or day in public_holidays(day.year)
+    holiday = day.weekday() >= 5 or day in known_holidays(ctx.store, day.year)
     if holiday:
         lines.append("  " + ctx.t("{date} is a holiday: neither the public odd-even rule nor the vehicle restriction runs.",
                                   date=day.isoformat()))

@@ -44,7 +44,7 @@ def answer_vehicle(ctx, text: str, plate: str) -> Reply:
     try:
         verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, light=bool(re.search(r"경차|light car|compact", low)),
                               fuel=fuel, owner=owner, exemptions=exemptions,
-                              holidays=korean_holidays.public_holidays(day.year))
+                              holidays=korean_holidays.known(ctx.store, day.year))
     except RuleInputError as exc:
         return Reply(str(exc), matched=False, intent="vehicle", lang=ctx.lang)
     return vehicle_reply(ctx, verdict)

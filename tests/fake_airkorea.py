@@ -66,6 +66,7 @@ class FakeAirKorea:
         self.readings: dict[str, list[dict]] = {}
         self.forecasts: list[dict] = []
         self.alarms: list[dict] = []
+        self.rest_days: list[dict] = []  # the holiday API's items (getRestDeInfo), served at holiday_url
         self.queue: list[str] = []
         self.outage: str | None = None
         self.requests: list[tuple[str, dict]] = []
@@ -95,6 +96,11 @@ class FakeAirKorea:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/B552584"
 
+    @property
+    def holiday_url(self) -> str:
+        """The 한국천문연구원 특일정보 service on the same data.go.kr stand-in."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/B090041/openapi/service"
+
     def fail(self, *modes: str) -> None:
         with self.lock:
             self.queue.extend(modes)
@@ -120,12 +126,21 @@ class FakeAirKorea:
                                                    if f["dataTime"].startswith(params.get("searchDate", ""))],
                  "getUlfptcaAlarmInfo": lambda: [a for a in self.alarms
                                                  if a["dataDate"].startswith(params.get("year", ""))]}.get(operation)
+        if operation == "getRestDeInfo":
+            return self._rest_days(http, params)
         if items is None:
             return self._send(http, 200, XML.format(msg="NO_OPENAPI_SERVICE_ERROR", code=12), "text/xml")
         found = items()
         rows, page = int(params.get("numOfRows") or 10), int(params.get("pageNo") or 1)
         body = {"totalCount": len(found), "items": found[(page - 1) * rows: page * rows], "pageNo": page, "numOfRows": rows}
         self._json(http, 200, {"response": {"body": body, "header": {"resultMsg": "NORMAL_CODE", "resultCode": "00"}}})
+
+    def _rest_days(self, http, params: dict) -> None:
+        """The holiday API's own shape: `_type=json`, items.item an object for one, an array for several, "" for none."""
+        found = [d for d in self.rest_days if str(d["locdate"]).startswith(params.get("solYear", ""))]
+        items = "" if not found else {"item": found[0] if len(found) == 1 else found}
+        body = {"items": items, "numOfRows": int(params.get("numOfRows") or 10), "pageNo": 1, "totalCount": len(found)}
+        self._json(http, 200, {"response": {"header": {"resultCode": "00", "resultMsg": "NORMAL SERVICE."}, "body": body}})
 
     def _error(self, http, mode: str) -> None:
         if mode == "xml_key":

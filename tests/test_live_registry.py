@@ -291,3 +291,30 @@ def test_run_refuses_an_unknown_sido_in_the_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("AIRKOREA_SERVICE_KEY", "k")
     with pytest.raises(ConfigError, match="아틀란티스"):
         bot_cli.start_live_status()
+
+
+# -- public holidays: the offline calendar, and the holiday API as an optional refresh -------------------
+def test_the_holiday_api_adds_a_designated_day_off_and_a_bad_key_changes_nothing(cli, air, tmp_path):
+    env = {"HOLIDAY_BASE_URL": air.holiday_url, "HOLIDAY_SERVICE_KEY": KEY}
+    # 2026-12-03 is a working Thursday in the offline calendar; say the government designates it a day off
+    air.rest_days = [{"dateKind": "01", "dateName": "임시공휴일", "isHoliday": "Y", "locdate": 20261203, "seq": 1}]
+    assert "2026-12-03" not in json.loads(cli("holidays", "--year", "2026", "--json").stdout)["holidays"]
+    r = cli("holidays", "--year", "2026", "--refresh", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["added_by_api"] == [{"date": "2026-12-03", "name": "임시공휴일"}] and "2026-12-03" in out["holidays"]
+    assert "2026-12-25" in out["holidays"]  # the offline calendar's days stay
+
+    # every holiday check of the bot (status, /check, the 17:00 assessment) reads the kept day
+    from bot import korean_holidays
+    from bot.store import Store
+
+    assert date(2026, 12, 3) in korean_holidays.known(Store(tmp_path / "bot.db"), 2026)
+    bad = cli("holidays", "--year", "2027", "--refresh", env={**env, "HOLIDAY_SERVICE_KEY": "wrong"})
+    assert bad.returncode == 3 and "auth" in bad.stderr
+    air.rest_days = [{"dateKind": "01", "dateName": "신정", "isHoliday": "Y", "locdate": 20270101, "seq": 1},
+                     {"dateKind": "02", "dateName": "기념일", "isHoliday": "N", "locdate": 20270105, "seq": 1}]
+    assert json.loads(cli("holidays", "--year", "2027", "--refresh", "--json", env=env).stdout)["added_by_api"] == []
+    air.rest_days = []  # the empty shape ("items": "")
+    assert cli("holidays", "--year", "2028", "--refresh", env=env).returncode == 0
+    assert cli("holidays", "--year", "1800").returncode == 2
