@@ -23,6 +23,7 @@ bench: install
 	$(BIN)/python bench/matcher.py
 	$(BIN)/python bench/telegram.py
 	$(BIN)/python bench/checklists.py
+	$(BIN)/python bench/announcements.py
 
 eval: install
 	$(BIN)/python -m bot eval

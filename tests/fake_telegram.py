@@ -6,14 +6,17 @@ with `timeout`. Tests and the benchmark queue updates with `message()` / `press(
 the bot sent with `calls()`.
 
     fake = FakeTelegram().start()
+    fake = FakeTelegram(limit_per_second=30).start()   # Telegram's broadcast limit, enforced (bench/announcements.py)
     cfg = bot.config.load(env={"TELEGRAM_BASE_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token})
 """
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -30,9 +33,15 @@ EPOCH = 1_796_169_600  # 2026-12-02 09:00 KST, the tests' clock
 
 
 class FakeTelegram:
-    def __init__(self, token: str = TOKEN, max_batch: int = 100):
+    def __init__(self, token: str = TOKEN, max_batch: int = 100, limit_per_second: int | None = None):
         self.token = token
         self.max_batch = max_batch
+        # opt-in: more than this many sendMessage in any sliding second are refused as Telegram does (429 with
+        # retry_after); a refused request does not count. None (the default): no limit.
+        self.limit_per_second = limit_per_second
+        self.limited = 0                       # how many sendMessage the limit refused
+        self.sent_times: list[float] = []      # time.monotonic() of every sendMessage answered ok (the benchmark's clock)
+        self._window: deque[float] = deque()   # the accepted sendMessage of the last second
         self.lock = threading.Condition()
         self.pending: list[dict] = []          # updates not yet confirmed by an offset
         self.log: list[tuple[str, dict]] = []  # (method, parameters) of every call, in order
@@ -95,6 +104,8 @@ class FakeTelegram:
         if method != "getUpdates":
             with self.lock:
                 self.log.append((method, params))
+                if method == "sendMessage":
+                    self.sent_times.append(time.monotonic())
                 self.lock.notify_all()
         try:
             result = handler(params)
@@ -116,8 +127,9 @@ class FakeTelegram:
         if time.monotonic() < self.flood_until:
             with self.lock:
                 self.floods += 1
-            self._reply(http, 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after "
-                                    f"{self.flood_retry_after}", "parameters": {"retry_after": self.flood_retry_after}})
+            self._too_many(http, self.flood_retry_after)
+            return True
+        if self._over_limit(http):
             return True
         if self.hold_after is not None and len(self.calls("sendMessage")) >= self.hold_after:
             self.held = getattr(self, "held", 0) + 1
@@ -126,6 +138,26 @@ class FakeTelegram:
             self.held -= 1
             return True
         return False
+
+    def _over_limit(self, http) -> bool:
+        """With limit_per_second: refuse a sendMessage that would be one too many in the last second."""
+        if self.limit_per_second is None:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            while self._window and self._window[0] <= now - 1.0:
+                self._window.popleft()
+            if len(self._window) < self.limit_per_second:
+                self._window.append(now)
+                return False
+            self.limited += 1
+            wait = max(1, math.ceil(self._window[0] + 1.0 - now))  # whole seconds, as Telegram says it
+        self._too_many(http, wait)
+        return True
+
+    def _too_many(self, http, retry_after: int) -> None:
+        self._reply(http, 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after "
+                                f"{retry_after}", "parameters": {"retry_after": retry_after}})
 
     @staticmethod
     def _params(content_type: str, body: bytes) -> dict:
