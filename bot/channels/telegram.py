@@ -263,11 +263,11 @@ def build_application(assistant, cfg, *, token: str | None = None, rate_limiter:
     if deliver:
         builder = builder.post_stop(channel.stop_delivery)
     if rate_limiter:
-        # Telegram's 30 a second overall as a bucket of 1.5 messages draining at 29 a second: never more than 30 in
-        # any second, and a timer that fires a little late is made up at the next message. PTB's default (a bucket
-        # of 30 at 30 a second) sends 30 at once and then 30 more within that second: 429s, each stopping all
-        # sending for retry_after + 0.1 s (bench/announcements.py: 88 % of the limit, this: 96 %).
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=1.5, overall_time_period=1.5 / 29,
+        # Telegram's 30 a second overall, as a bucket of 1.2 messages draining at 29 a second: at most 30 in any
+        # second even when a message reaches Telegram up to ~27 ms late, and a timer that fires a little late is made
+        # up at the next message. PTB's default (a bucket of 30 at 30 a second) sends 30 at once and then 30 more
+        # within that second: 429s, each stopping all sending for retry_after + 0.1 s (bench/announcements.py).
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=1.2, overall_time_period=1.2 / 29,
                                                       max_retries=3))
     app = builder.build()
     app.bot_data["channel"] = channel
