@@ -10,8 +10,8 @@ into `assistant.ask` / `assistant.press` and a Reply into messages, inline keybo
   (`store.first_delivery`).
 - Officer checklists: `deliver` sends what the core queued in its outbox (stage pushes, reminders) and
   run_telegram does it every [telegram] outbox_interval seconds; a tick button edits the message it is on.
-- Outgoing messages go through PTB's AIORateLimiter (30 messages a second overall, 20 a minute per
-  group, retries after a RetryAfter); the core's per-user limit answers a flood once, not per message.
+- Outgoing messages go through PTB's AIORateLimiter (29 a second overall, sent evenly, under Telegram's 30;
+  20 a minute per group; retries after a RetryAfter); the core's per-user limit answers a flood once, not per message.
 """
 from __future__ import annotations
 
