@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlite_utils
 
 KST = timezone(timedelta(hours=9))
+_SCHEMA = threading.Lock()  # creating or upgrading the tables: one Store at a time in this process
 
 
 class Store:
@@ -23,13 +24,13 @@ class Store:
         self.db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
         self.db.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
         self.lock = threading.RLock()  # one write transaction at a time on this connection (checklist ticks)
-        self._create()
         from .checklists import create_tables
-
-        create_tables(self.db)
         from .live import ensure_tables as live_tables  # subscriptions, proposals, announcements (issue 5)
 
-        live_tables(self)
+        with _SCHEMA:  # the channels and the live status open the same new file at once, each in its thread
+            self._create()
+            create_tables(self.db)
+            live_tables(self)
 
     def _create(self) -> None:
         if "issuances" not in self.db.table_names():

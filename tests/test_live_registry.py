@@ -318,3 +318,36 @@ def test_the_holiday_api_adds_a_designated_day_off_and_a_bad_key_changes_nothing
     air.rest_days = []  # the empty shape ("items": "")
     assert cli("holidays", "--year", "2028", "--refresh", env=env).returncode == 0
     assert cli("holidays", "--year", "1800").returncode == 2
+
+
+def test_python_m_bot_run_starts_the_live_status_beside_telegram(fake, air, tmp_path):
+    """`make run` with a Telegram token and an AirKorea key: the day's jobs run (readings are fetched) and
+    SIGTERM stops both."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from test_telegram import run_env
+
+    conf = tmp_path / "bot.toml"
+    conf.write_text((ROOT / "bot.toml").read_text(encoding="utf-8").replace("tick = 30", "tick = 0.2")
+                    .replace("sidos = []", 'sidos = ["서울"]'), encoding="utf-8")
+    env = run_env(fake, tmp_path, TELEGRAM_BOT_TOKEN=fake.token, AIRKOREA_BASE_URL=air.base_url,
+                  AIRKOREA_SERVICE_KEY=KEY, BOT_CONFIG=str(conf))
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        fake.wait(lambda f: f.calls("deleteWebhook"), timeout=30)
+        fake.message(81, "/start")  # Telegram answers beside the live status (and is past its start-up)
+        assert fake.wait_calls("sendMessage", 1)[0]["chat_id"] == 81
+        for _ in range(300):  # the first tick does the latest HH:20 collection that fell due today
+            if air.count("getCtprvnRltmMesureDnsty"):
+                break
+            threading.Event().wait(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert air.count("getCtprvnRltmMesureDnsty") >= 1, err
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "live status is off" not in err
