@@ -52,16 +52,6 @@ class Store:
         if "misses" not in self.db.table_names():
             self.db["misses"].create({"id": int, "text": str, "lang": str, "user": str, "at": str}, pk="id")
 
-    def record_issuance(self, *, sido: str, measure: str, effective_date: date, starts_at: str, ends_at: str,
-                        decided_by: str, conditions: list[str] = (), state: str = "announced",
-                        decided_at: datetime | None = None) -> int:
-        """Record an official decision in the registry and return its id."""
-        row = {"sido": sido, "measure": measure, "state": state, "effective_date": effective_date.isoformat(),
-               "starts_at": starts_at, "ends_at": ends_at,
-               "decided_at": (decided_at or datetime.now(KST)).isoformat(), "decided_by": decided_by,
-               "conditions": json.dumps(list(conditions))}
-        return self.db["issuances"].insert(row).last_pk
-
     def statuses(self, sido: str | None = None, day: date | None = None) -> list[dict]:
         """Recorded measures, newest decision first, optionally for one 시·도 and effective day."""
         where, args = [], []

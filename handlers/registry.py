@@ -16,6 +16,7 @@ from bot.messages import N_
 from bot.reply import Reply
 from bot.rules import RuleInputError
 from bot.text_dates import find_date
+from handlers.checklist import _hm, _no_store
 from handlers.commands import command
 from handlers import live as live_texts  # the announcement texts; imported as a module: live imports commands too
 
@@ -27,11 +28,6 @@ MAX_REASON = 200
 
 def _reply(ctx, body: str, intent: str, matched: bool = True, **kw) -> Reply:
     return Reply(body, matched=matched, intent=intent, lang=ctx.lang, **kw)
-
-
-def _hm(text: str | None) -> str:
-    """'2026-12-01T17:15:00+09:00' → '12-01 17:15'."""
-    return f"{text[5:10]} {text[11:16]}" if text else "…"
 
 
 def _day(text: str, today: date) -> date | None:
@@ -49,13 +45,6 @@ def _parse(ctx, args: str) -> dict:
             "measure": next((MEASURE_WORDS[t.lower()] for t in tokens if t.lower() in MEASURE_WORDS), None),
             "release": any(t.lower() in RELEASE_WORDS for t in tokens),
             "day": _day(args, ctx.today), "tokens": tokens}
-
-
-def _no_store(ctx, intent: str) -> Reply | None:
-    if ctx.store is None or ctx.user is None:
-        return _reply(ctx, ctx.t("Checklists need the bot's store; they work in the messenger channels."), intent,
-                      matched=False)
-    return None
 
 
 def _not_entitled(assistant, ctx, sido: str, intent: str) -> Reply | None:

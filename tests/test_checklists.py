@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot import checklist_report, checklists
+from bot import checklist_report, checklists, live
 from bot.app import Assistant
 from bot.rules import RuleInputError
 from bot.rules import checklist as rules
@@ -283,12 +283,11 @@ def test_early_release_is_recorded_in_the_registry_and_status_no_longer_shows_th
 
 def test_a_release_without_checklists_still_updates_the_registry(bot, clock):
     clock.at = datetime(2026, 12, 3, 5, 0, tzinfo=KST)  # e.g. recorded by the live status, before 06:00 of D
-    issued = bot.store.record_issuance(sido="부산", measure="emergency", effective_date=date(2026, 12, 3),
-                                       starts_at="2026-12-03T06:00:00+09:00", ends_at="2026-12-03T21:00:00+09:00",
-                                       decided_by="telegram:5", decided_at=datetime(2026, 12, 2, 17, 10, tzinfo=KST))
-    older = bot.store.record_issuance(sido="부산", measure="preliminary", effective_date=date(2026, 12, 1),
-                                      starts_at="2026-12-01T06:00:00+09:00", ends_at="2026-12-01T21:00:00+09:00",
-                                      decided_by="telegram:5", decided_at=datetime(2026, 11, 29, 17, 10, tzinfo=KST))
+    texts = {"ko": "발령", "en": "issued"}
+    issued = live.issue(bot.store, sido="부산", measure="emergency", effective_date=date(2026, 12, 3), actor="telegram:5",
+                        now=datetime(2026, 12, 2, 17, 10, tzinfo=KST), bodies=texts)["issuance"]
+    older = live.issue(bot.store, sido="부산", measure="preliminary", effective_date=date(2026, 12, 1), actor="telegram:5",
+                       now=datetime(2026, 11, 29, 17, 10, tzinfo=KST), bodies=texts)["issuance"]
     reply = bot.ask("/issue 부산 해제", user=ADMIN)
     assert reply.data == {"action": "released", "runs": 0, "issuances": [issued], "queued": 0}  # no subscribers
     states = {r["id"]: r["state"] for r in bot.store.statuses(sido="부산")}
