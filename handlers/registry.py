@@ -16,7 +16,7 @@ from bot.messages import N_
 from bot.reply import Reply
 from bot.rules import RuleInputError
 from bot.text_dates import find_date
-from handlers.checklist import _hm, _no_store
+from handlers import checklist as checklist_texts  # a module import: checklist imports commands too
 from handlers.commands import command
 from handlers import live as live_texts  # the announcement texts; imported as a module: live imports commands too
 
@@ -57,7 +57,7 @@ def _not_entitled(assistant, ctx, sido: str, intent: str) -> Reply | None:
 @command("issue", N_("Officers: record an issuance, announce it and open the checklists: /issue 시·도 비상|예비 date"))
 def issue(assistant, ctx, args: str) -> Reply:
     usage = ctx.t("Send: /issue <시·도> <비상|예비> <date>, e.g. /issue 서울 비상 2026-12-03; or /issue 서울 해제 for an early release")
-    if (r := _no_store(ctx, "issue")) is not None:
+    if (r := checklist_texts._no_store(ctx, "issue")) is not None:
         return r
     p = _parse(ctx, args)
     if p["sido"] is None or not (p["release"] or (p["measure"] and p["day"])):
@@ -101,7 +101,7 @@ def record_issue(assistant, ctx, sido: str, measure: str, day: date) -> Reply:
 
 @command("release", N_("Officers: release a measure early and tell the subscribers: /release 시·도"))
 def release_command(assistant, ctx, args: str) -> Reply:
-    if (r := _no_store(ctx, "release")) is not None:
+    if (r := checklist_texts._no_store(ctx, "release")) is not None:
         return r
     p = _parse(ctx, args)
     if p["sido"] is None:
@@ -126,14 +126,14 @@ def release(assistant, ctx, sido: str) -> Reply:
                            sido=live_texts._sido_name(ctx, sido), n=out["runs"]))
     if out["issuances"]:
         lines.append(ctx.t("The status of {sido} now shows the measure as released early ({at}).",
-                           sido=live_texts._sido_name(ctx, sido), at=_hm(store_side.iso(ctx.now))))
+                           sido=live_texts._sido_name(ctx, sido), at=checklist_texts._hm(store_side.iso(ctx.now))))
         lines.append(ctx.t("The notice goes to {n} subscribers.", n=out["queued"]))
     return _reply(ctx, "\n".join(lines), "issue", data={"action": "released", **out})
 
 
 @command("noissue", N_("Officers: record that a measure is not issued, and why: /noissue 시·도 비상|예비 date reason"))
 def noissue(assistant, ctx, args: str) -> Reply:
-    if (r := _no_store(ctx, "noissue")) is not None:
+    if (r := checklist_texts._no_store(ctx, "noissue")) is not None:
         return r
     p = _parse(ctx, args)
     reason = " ".join(t for t in p["tokens"] if ctx.kb.sido(t) is None and t.lower() not in MEASURE_WORDS
@@ -156,7 +156,7 @@ def record_not_issued(ctx, sido: str, measure: str, day: date, reason: str) -> R
 
 @command("forecast", N_("Officers: enter tomorrow's forecast value (µg/m³) for your 시·도: /forecast 시·도 value"))
 def forecast(assistant, ctx, args: str) -> Reply:
-    if (r := _no_store(ctx, "forecast")) is not None:
+    if (r := checklist_texts._no_store(ctx, "forecast")) is not None:
         return r
     p = _parse(ctx, args)
     numbers = [t for t in p["tokens"] if t.replace(".", "", 1).isdigit()]

@@ -22,14 +22,9 @@ def _detect(ctx, text):
     low = text.lower()
     if not (TIME_WORD.search(low) and MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
-    sido = None
-    for token in re.findall(r"[가-힣A-Za-z]+", text):
-        for cut in (token, token[:-1], token[:-2], token[:2]):
-            sido = ctx.kb.sido(cut) if len(cut) >= 2 else None
-            if sido:
-                break
-        if sido:
-            break
+    squashed = re.sub(r"[\s·.]", "", low)  # "내일서울비상저감조치해?" has no spaces to split on
+    sido = next((ctx.kb.sido_by_alias[a] for a in sorted(ctx.kb.sido_by_alias, key=len, reverse=True)
+                 if len(a) >= 2 and a in squashed), None)
     return {"sido": sido, "day": find_date(text, ctx.today) or ctx.today}
 
 
