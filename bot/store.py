@@ -20,14 +20,15 @@ class Store:
     def __init__(self, path: str | Path):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: the Slack channel calls from bolt's worker threads, one call at a time
-        self.db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
-        self.db.execute("PRAGMA journal_mode=WAL") if str(path) != ":memory:" else None
         self.lock = threading.RLock()  # one write transaction at a time on this connection (checklist ticks)
         from .checklists import create_tables
         from .live import ensure_tables as live_tables  # subscriptions, proposals, announcements (issue 5)
 
         with _SCHEMA:  # the channels and the live status open the same new file at once, each in its thread
+            # check_same_thread=False: the Slack channel calls from bolt's worker threads, one call at a time
+            self.db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
+            if str(path) != ":memory:" and self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.execute("PRAGMA journal_mode=WAL")  # once per file: it stays WAL
             self._create()
             create_tables(self.db)
             live_tables(self)
