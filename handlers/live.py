@@ -44,32 +44,39 @@ def _ready(ctx, intent: str) -> Reply | None:
     return None
 
 
-def _sidos(ctx, args: str) -> tuple[list[str], list[str]]:
-    """(known 시·도 ids, unknown words) of the arguments."""
+def _asked_sidos(ctx, args: str, intent: str) -> tuple[list[str], Reply | None]:
+    """The 시·도 ids of /subscribe's or /unsubscribe's arguments, or a refusal (no store, an unknown name) that
+    changes nothing."""
+    if (r := _ready(ctx, intent)) is not None:
+        return [], r
     known, unknown = [], []
     for word in args.replace(",", " ").split():
         sido = ctx.kb.sido(word)
         (known if sido else unknown).append(sido or word)
-    return list(dict.fromkeys(known)), unknown
+    if unknown:
+        return [], _reply(ctx, ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=", ".join(unknown)), intent,
+                          matched=False, data={"subscribed": live.subscriptions(ctx.store, ctx.user)})
+    return list(dict.fromkeys(known)), None
+
+
+def _names(ctx, sidos: list[str]) -> str:
+    return ", ".join(_sido_name(ctx, s) for s in sidos)
 
 
 # -- subscriptions -------------------------------------------------------------------------------
 @command("subscribe", N_("Be told when a measure is issued: /subscribe 시·도 …"))
 def subscribe(assistant, ctx, args: str) -> Reply:
-    if (r := _ready(ctx, "subscribe")) is not None:
-        return r
-    sidos, unknown = _sidos(ctx, args)
-    if unknown:
-        return _reply(ctx, ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=", ".join(unknown)), "subscribe",
-                      matched=False, data={"subscribed": live.subscriptions(ctx.store, ctx.user)})
+    sidos, refused = _asked_sidos(ctx, args, "subscribe")
+    if refused is not None:
+        return refused
     if not sidos:
         mine = live.subscriptions(ctx.store, ctx.user)
         lines = [ctx.t("Send /subscribe with one or more 시·도, e.g. /subscribe 서울 경기")]
         if mine:
-            lines.insert(0, ctx.t("You are subscribed to: {names}.", names=", ".join(_sido_name(ctx, s) for s in mine)))
+            lines.insert(0, ctx.t("You are subscribed to: {names}.", names=_names(ctx, mine)))
         return _reply(ctx, "\n".join(lines), "subscribe", data={"subscribed": mine})
     mine = live.subscribe(ctx.store, ctx.user, sidos, ctx.now)
-    names = ", ".join(_sido_name(ctx, s) for s in mine)
+    names = _names(ctx, mine)
     if live.is_channel(ctx.user):
         return _reply(ctx, ctx.t("This channel is subscribed: announcements for {names} are posted here. "
                                  "The bot must be a member of the channel (/invite the bot).", names=names),
@@ -80,19 +87,16 @@ def subscribe(assistant, ctx, args: str) -> Reply:
 
 @command("unsubscribe", N_("Stop the announcements: /unsubscribe [시·도]"))
 def unsubscribe(assistant, ctx, args: str) -> Reply:
-    if (r := _ready(ctx, "unsubscribe")) is not None:
-        return r
-    sidos, unknown = _sidos(ctx, args)
-    if unknown:
-        return _reply(ctx, ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=", ".join(unknown)), "unsubscribe",
-                      matched=False, data={"subscribed": live.subscriptions(ctx.store, ctx.user)})
+    sidos, refused = _asked_sidos(ctx, args, "unsubscribe")
+    if refused is not None:
+        return refused
     removed = live.unsubscribe(ctx.store, ctx.user, sidos or None)
     mine = live.subscriptions(ctx.store, ctx.user)
     if not removed:
         return _reply(ctx, ctx.t("You had no such subscription."), "unsubscribe", data={"subscribed": mine})
     lead = ctx.t("Unsubscribed.")
     if mine:
-        lead += " " + ctx.t("You are subscribed to: {names}.", names=", ".join(_sido_name(ctx, s) for s in mine))
+        lead += " " + ctx.t("You are subscribed to: {names}.", names=_names(ctx, mine))
     return _reply(ctx, lead, "unsubscribe", data={"subscribed": mine})
 
 
