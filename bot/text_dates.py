@@ -5,8 +5,8 @@ import re
 from datetime import date, timedelta
 
 RELATIVE = [
-    (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomorrow"), 2),
-    (re.compile(r"내일|tomorrow|낼"), 1), (re.compile(r"오늘|today|tonight|지금|now"), 0),
+    (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomm?orr?ow"), 2),
+    (re.compile(r"내일|tomm?orr?ow|tmrw|낼"), 1), (re.compile(r"오늘|today|tonight|지금|now"), 0),
 ]
 ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 KO = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")

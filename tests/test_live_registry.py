@@ -78,6 +78,8 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
     assert "휴일" in saturday and "조례" not in saturday  # neither odd-even nor the restriction on a holiday
     asked = core.ask("내일서울비상저감조치해?", user="telegram:1")  # typed without spaces
     assert asked.intent == "status" and [s["sido"] for s in asked.data["statuses"]] == ["서울"]
+    typed = core.ask("is ther an emergency measure in seoul tomorow?", lang="en", user="telegram:2")  # two typos
+    assert typed.intent == "status" and [s["effective_date"] for s in typed.data["statuses"]] == ["2025-01-25"]
     assert core.ask("/issue 서울 비상 2025-02-03", user=ENV).matched  # Monday
     both = core.ask("/status 서울", user="telegram:1")
     assert [s["effective_date"] for s in both.data["statuses"]] == ["2025-01-25", "2025-02-03"]  # soonest first
