@@ -37,7 +37,8 @@ def evaluate(assistant, items: list[dict]) -> dict:
     for item in items:
         reply = assistant.ask(item["q"], item.get("lang"))
         got = outcome(reply)
-        offered = [f"faq:{i}" for i in (reply.data or {}).get("suggestions", [])] if got == "fallback" else []
+        # a fallback offers its suggestions, an answer its related entries: both are one tap away
+        offered = [f"faq:{i}" for key in ("suggestions", "related") for i in (reply.data or {}).get(key, [])]
         rows.append({**item, "got": got, "ok": got == item["expect"], "offered": item["expect"] in offered})
     in_scope = [r for r in rows if r["expect"] != "fallback"]
     out_scope = [r for r in rows if r["expect"] == "fallback"]

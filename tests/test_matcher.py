@@ -64,3 +64,22 @@ def test_matcher_scales_to_thousands_of_entries(kb):
     m = FaqMatcher(many, kb.synonyms)
     best, _ = m.match("경차도 고농도계절 공공2부제 제외대상인가요?")
     assert best.entry["id"].startswith("seasonal-light-car-")
+
+
+def test_an_answer_offers_near_twin_entries_under_it(kb):
+    """When another entry scores almost as well, the user gets it as a button beside the answer."""
+    from dataclasses import replace
+
+    from bot.app import Assistant
+
+    light = kb.faq_by_id["seasonal-light-car"]
+    twin = dict(light, id="seasonal-light-car-twin")
+    bot = Assistant(replace(kb, faq=kb.faq + [twin], faq_by_id={**kb.faq_by_id, twin["id"]: twin}))
+    reply = bot.ask("경차도 고농도계절 공공2부제 제외대상인가요?")
+    assert reply.data["faq_id"] in (light["id"], twin["id"])
+    other = ({light["id"], twin["id"]} - {reply.data["faq_id"]}).pop()
+    assert reply.data["related"][0] == other
+    assert reply.buttons[0] == (light["questions"]["ko"][0], f"faq:{other}")
+    # an answer with no close runner-up carries its thumbs only
+    alone = Assistant(kb).ask("경차 2부제 제외?")
+    assert alone.data["related"] == [] and [b for b, _ in alone.buttons] == ["👍", "👎"]

@@ -118,8 +118,9 @@ async def test_the_command_menu_is_registered_in_korean_and_english(fake, bot):
 async def test_a_question_is_answered_with_its_source(fake, bot):
     reply = await say(fake, 12, "경차도 이부제 해야됨?")
     assert "경차" in reply["text"] and "\n\n출처: 미세먼지 고농도계절 공공2부제 시행지침 (rev.4)" in reply["text"]
-    # nothing to press but the 👍/👎 under every FAQ answer
-    assert buttons(reply) == ["fb:seasonal-light-car:up", "fb:seasonal-light-car:down"]
+    # the same question for the emergency scheme's odd-even is one tap away; then 👍/👎, as under every answer
+    assert buttons(reply)[0] == "faq:emergency-public-2bu-lightcar"
+    assert buttons(reply)[-2:] == ["fb:seasonal-light-car:up", "fb:seasonal-light-car:down"]
     keep_transcript(fake)
 
 

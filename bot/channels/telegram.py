@@ -79,12 +79,19 @@ class Payloads:
 
 
 def keyboard(buttons, payloads: Payloads) -> InlineKeyboardMarkup | None:
-    """Reply.buttons as an inline keyboard: two to a row when every label is short, else one."""
+    """Reply.buttons as an inline keyboard: a long label (a question) on a row of its own, short ones
+    (👍 👎, menu words) two to a row."""
     if not buttons:
         return None
-    width = 2 if all(len(label) <= SHORT_LABEL for label, _ in buttons) else 1
-    row = [InlineKeyboardButton(label, callback_data=payloads.encode(payload)) for label, payload in buttons]
-    return InlineKeyboardMarkup([row[i:i + width] for i in range(0, len(row), width)])
+    rows: list[list[InlineKeyboardButton]] = []
+    for label, payload in buttons:
+        button = InlineKeyboardButton(label, callback_data=payloads.encode(payload))
+        short = len(label) <= SHORT_LABEL
+        if short and rows and len(rows[-1]) == 1 and len(rows[-1][0].text) <= SHORT_LABEL:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+    return InlineKeyboardMarkup(rows)
 
 
 def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
