@@ -1,6 +1,10 @@
 """The assistant wired together in one place: knowledge, matcher, store, router."""
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,8 +48,26 @@ class Loaded:
     version: int | None = None  # the published version (bot/knowledge_versions.py); None: the knowledge/ files
 
 
+_matchers: "OrderedDict[str, FaqMatcher]" = OrderedDict()
+_matchers_lock = threading.Lock()
+
+
 def build(kb: knowledge.Knowledge) -> Loaded:
-    return Loaded(kb, FaqMatcher(kb.faq, kb.synonyms))
+    """The knowledge with its matcher. Indexing applies every spelling rule to every paraphrase (a few
+    tenths of a second), so a matcher is shared by all assistants built on the same FAQ and rules."""
+    key = hashlib.sha1(json.dumps([kb.faq, kb.synonyms], sort_keys=True, ensure_ascii=False,
+                                  default=str).encode()).hexdigest()
+    with _matchers_lock:
+        matcher = _matchers.get(key)
+        if matcher is not None:
+            _matchers.move_to_end(key)
+    if matcher is None:
+        matcher = FaqMatcher(kb.faq, kb.synonyms)
+        with _matchers_lock:
+            _matchers[key] = matcher
+            while len(_matchers) > 4:
+                _matchers.popitem(last=False)
+    return Loaded(kb, matcher)
 
 
 class Assistant:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from .matcher import rule_pattern
+
 try:  # the C loader is several times faster; keep the one-shot CLI under a second
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -464,7 +466,7 @@ def _check_synonyms(path: Path, ck: _Checker) -> dict:
         return {}
     for i, r in enumerate(doc.get("rules") or []):
         try:
-            re.compile(r["pattern"])
-        except (re.error, KeyError, TypeError) as exc:
+            re.compile(rule_pattern(r["pattern"], doc))
+        except (re.error, KeyError, TypeError, AttributeError) as exc:
             ck.add(rel, f"rule #{i + 1}", f"bad pattern: {exc}")
     return doc

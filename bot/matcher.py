@@ -22,9 +22,21 @@ NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
 
 
+def rule_pattern(pattern: str, synonyms: dict) -> str:
+    """A rule's regular expression with {tail} and {between} spelled out (knowledge/synonyms.yaml).
+
+    Casual verbs take dozens of endings (떴어, 뜨면, 떴대요 …); one shared list keeps each rule readable."""
+    alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))  # noqa: E731
+    if "{tail}" in pattern:
+        pattern = pattern.replace("{tail}", f"(?:{alt(synonyms.get('tails') or [])})?")
+    if "{between}" in pattern:
+        pattern = pattern.replace("{between}", rf"\s*(?:{alt(synonyms.get('between') or [])})?\s*")
+    return pattern
+
+
 class Normaliser:
     def __init__(self, synonyms: dict):
-        self.rules = [(re.compile(r["pattern"]), r["to"]) for r in synonyms.get("rules", [])]
+        self.rules = [(re.compile(rule_pattern(r["pattern"], synonyms)), r["to"]) for r in synonyms.get("rules", [])]
         endings = sorted(synonyms.get("endings", []), key=len, reverse=True)
         particles = sorted(synonyms.get("particles", []), key=len, reverse=True)
         alt = lambda words: "|".join(map(re.escape, words)) or "(?!)"  # noqa: E731

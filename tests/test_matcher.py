@@ -24,6 +24,12 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("비상저감조치 임?", "비상저감조치"),
     ("주차장에서는 되나요", "주차장"),
     ("임산부는요", "임산부"),
+    # casual verbs become the FAQ's words, endings and all (knowledge/synonyms.yaml {tail})
+    ("비상저감 떴어?", "비상저감조치 발령"),
+    ("비저 떴대요", "비상저감조치 발령"),
+    ("일찍 풀렸대요", "조기해제"),
+    ("임신했는데 홀짝 빼줘", "임산부 2부제 제외"),
+    ("관용차량", "관용차"),
 ])
 def test_particles_and_casual_endings_are_stripped(norm, casual, plain):
     assert norm.tokens(casual) == norm.tokens(plain)
