@@ -10,11 +10,13 @@ Also: the time to build the index, and the wall time of one-shot `python -m bot 
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -86,17 +88,21 @@ def main() -> int:
         print(f"\n{size} entries ({len(raw)} question strings); index built in {build_ms:.0f} ms, {memory:.1f} MiB")
         print(row("  matcher (normalise + index + rapidfuzz)", ours))
         print(row("  baseline process.extractOne(WRatio)", base))
-    runs = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "경차도 2부제 해야 하나요?"], cwd=ROOT,
-                       check=True, capture_output=True)
-        runs.append(time.perf_counter() - t0)
+    # first call after a knowledge change (the index is built and saved) and the calls after it (read back)
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "BOT_CACHE": cache}
+        runs = []
+        for _ in range(6):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "경차도 2부제 해야 하나요?"], cwd=ROOT,
+                           check=True, capture_output=True, env=env)
+            runs.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     bare = time.perf_counter() - t0
-    print(f"\none-shot `python -m bot ask`: median {statistics.median(runs):.2f} s, max {max(runs):.2f} s "
-          f"(bare interpreter start {bare:.2f} s)")
+    cold, warm = runs[0], runs[1:]
+    print(f"\none-shot `python -m bot ask`: first call {cold:.2f} s (builds and saves the index); then median "
+          f"{statistics.median(warm):.2f} s, max {max(warm):.2f} s (bare interpreter start {bare:.2f} s)")
     return 0
 
 

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from . import knowledge
+from . import knowledge, matcher as matching
 from .i18n import pick_lang, t
 from .matcher import FaqMatcher
 from .rate_limit import RateLimiter
@@ -50,24 +53,55 @@ class Loaded:
 
 _matchers: "OrderedDict[str, FaqMatcher]" = OrderedDict()
 _matchers_lock = threading.Lock()
+MATCHER_CODE = Path(__file__).with_name("matcher.py")
+
+
+def cache_dir() -> Path:
+    """Where built matchers are kept between runs (BOT_CACHE, else data/cache beside the database)."""
+    return Path(os.environ.get("BOT_CACHE") or Path(__file__).resolve().parent.parent / "data" / "cache")
 
 
 def build(kb: knowledge.Knowledge) -> Loaded:
-    """The knowledge with its matcher. Indexing applies every spelling rule to every paraphrase (a few
-    tenths of a second), so a matcher is shared by all assistants built on the same FAQ and rules."""
-    key = hashlib.sha1(json.dumps([kb.faq, kb.synonyms], sort_keys=True, ensure_ascii=False,
-                                  default=str).encode()).hexdigest()
+    """The knowledge with its matcher. Indexing applies every spelling rule to every paraphrase (half a
+    second), so a matcher is shared by all assistants built on the same FAQ and rules, and kept on disk
+    for the next one-shot `python -m bot …` call."""
+    key = hashlib.sha1(json.dumps([kb.faq, kb.out_of_scope, kb.synonyms], sort_keys=True, ensure_ascii=False,
+                                  default=str).encode() + MATCHER_CODE.read_bytes()).hexdigest()
     with _matchers_lock:
         matcher = _matchers.get(key)
         if matcher is not None:
             _matchers.move_to_end(key)
     if matcher is None:
-        matcher = FaqMatcher(kb.faq, kb.synonyms)
+        matcher = _cached_matcher(key) or _save_matcher(key, FaqMatcher(kb.faq + kb.out_of_scope, kb.synonyms))
         with _matchers_lock:
             _matchers[key] = matcher
             while len(_matchers) > 4:
                 _matchers.popitem(last=False)
     return Loaded(kb, matcher)
+
+
+def _cached_matcher(key: str) -> FaqMatcher | None:
+    """The matcher saved under `key`, or None (none saved, or unreadable: it is then built again).
+    The key covers the FAQ, the rules and the matcher's code, so a stale file is never read."""
+    try:
+        found = pickle.loads((cache_dir() / f"matcher-{key}.pickle").read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or broken cache only costs a rebuild
+        return None
+    return found if isinstance(found, matching.FaqMatcher) else None
+
+
+def _save_matcher(key: str, matcher: FaqMatcher) -> FaqMatcher:
+    directory = cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".matcher-{key}.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_bytes(pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, directory / f"matcher-{key}.pickle")  # whole or not at all, for a parallel reader
+        for old in sorted(directory.glob("matcher-*.pickle"), key=lambda p: p.stat().st_mtime)[:-8]:
+            old.unlink(missing_ok=True)  # knowledge versions come and go; keep the newest few
+    except OSError:
+        pass  # a read-only checkout still answers, only more slowly
+    return matcher
 
 
 class Assistant:

@@ -56,6 +56,7 @@ class Knowledge:
     sido_by_alias: dict[str, str] = field(default_factory=dict)
     sido_by_id: dict[str, dict] = field(default_factory=dict)
     faq_by_id: dict[str, dict] = field(default_factory=dict)
+    out_of_scope: list[dict] = field(default_factory=list)  # questions to refuse (out_of_scope.yaml)
 
     def citation(self, source: dict) -> dict:
         """A citation as the replies carry it: document id and title, section, quote."""
@@ -184,6 +185,7 @@ def load(directory: str | Path | None = None) -> Knowledge:
     regions = _check_regions(directory / "regions.yaml", ck)
     schemes = _check_schemes(directory / "schemes.yaml", ck, regions)
     synonyms = _check_synonyms(directory / "synonyms.yaml", ck)
+    out_of_scope = _check_out_of_scope(directory / "out_of_scope.yaml", ck, {e.get("id") for e in faq})
     if ck.problems:
         raise KnowledgeError(ck.problems)
 
@@ -192,7 +194,7 @@ def load(directory: str | Path | None = None) -> Knowledge:
         report_deadlines=stages_doc["report_deadlines"],
         report_counting_source=stages_doc["report_counting_source"],
         agencies=agencies, exemptions=exemptions, thresholds=thresholds, regions=regions,
-        schemes=schemes, synonyms=synonyms,
+        schemes=schemes, synonyms=synonyms, out_of_scope=out_of_scope,
     )
     for sido in regions["sido"]:
         kb.sido_by_id[sido["id"]] = sido
@@ -454,6 +456,41 @@ def _check_schemes(path: Path, ck: _Checker, regions: dict) -> dict:
         ck.add(rel, "seasonal.regions", "must be 시·도 ids from regions.yaml")
     ck.citation(rel, "odd_even_method", (doc.get("odd_even_method") or {}).get("source"))
     return doc
+
+
+def _check_out_of_scope(path: Path, ck: _Checker, faq_ids: set) -> list[dict]:
+    """Topics the guidelines do not cover, each with questions people ask about it (optional file).
+
+    They state no fact, so they cite nothing; they sit in the matcher beside the FAQ so that a question
+    about, say, mask filters meets its own topic instead of the closest-sounding FAQ entry."""
+    if not path.is_file():
+        return []
+    rel = _rel(path)
+    doc = _read(path, ck.problems)
+    if doc is UNREADABLE:
+        return []
+    if not isinstance(doc, dict) or not isinstance(doc.get("topics"), list):
+        ck.add(rel, "", "needs a 'topics' list")
+        return []
+    topics, seen = [], set()
+    for i, t in enumerate(doc["topics"]):
+        name = f"topic #{i + 1}" + (f" '{t.get('id')}'" if isinstance(t, dict) and t.get("id") else "")
+        tid = t.get("id") if isinstance(t, dict) else None
+        if not isinstance(tid, str) or not FAQ_ID.match(tid) or not tid.startswith("oos-"):
+            ck.add(rel, name, "id must start with 'oos-' and use lowercase letters, digits and '-'")
+            continue
+        if tid in seen or tid in faq_ids:
+            ck.add(rel, name, "duplicate id")
+            continue
+        seen.add(tid)
+        qs = t.get("questions")
+        if not isinstance(qs, dict) or not all(
+                isinstance(qs.get(lang), list) and qs[lang] and all(isinstance(q, str) and q.strip() for q in qs[lang])
+                for lang in ("ko", "en")):
+            ck.add(rel, name, "questions.ko and questions.en must be non-empty lists of text")
+            continue
+        topics.append({"id": tid, "questions": {"ko": qs["ko"], "en": qs["en"]}, "out_of_scope": True})
+    return topics
 
 
 def _check_synonyms(path: Path, ck: _Checker) -> dict:

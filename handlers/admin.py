@@ -87,7 +87,7 @@ def search(ctx, text: str) -> Reply:
     if not text:
         return _say(ctx, ctx.t("Search for what? e.g. /faq search 경차"), matched=False)
     _, ranked = ctx.matcher.match(text)
-    found = [m.entry for m in ranked]
+    found = [m.entry for m in ranked if not m.entry.get("out_of_scope")]
     needle = text.lower()
     for e in ctx.kb.faq:
         hay = " ".join(e["questions"]["ko"] + e["questions"]["en"] + [e["answer"]["ko"], e["answer"]["en"], e["id"]])

@@ -17,12 +17,17 @@ RELATED_MAX = 2
 def answer_faq(ctx, text: str) -> Reply:
     """Answer a question from the FAQ, or say it cannot and show what it can answer."""
     best, ranked = ctx.matcher.match(text)
-    if best is None:
-        suggestions = [m for m in ranked[:3] if m.score >= ctx.matcher.threshold * SUGGEST_SHARE]
-        reply = capabilities(ctx, lead=ctx.t("I could not find an answer to that in the official guidelines."))
+    refused = best is not None and best.entry.get("out_of_scope")
+    ranked = [m for m in ranked if not m.entry.get("out_of_scope")]
+    if best is None or refused:
+        suggestions = [] if refused else [m for m in ranked[:3] if m.score >= ctx.matcher.threshold * SUGGEST_SHARE]
+        lead = ctx.t("The official guidelines do not cover that, so I cannot answer it.") if refused else \
+            ctx.t("I could not find an answer to that in the official guidelines.")
+        reply = capabilities(ctx, lead=lead)
         reply.buttons = [(m.entry["questions"][ctx.lang][0], f"faq:{m.entry['id']}") for m in suggestions]
         reply.data = {"faq_id": None, "score": round(ranked[0].score, 1) if ranked else 0.0,
-                      "suggestions": [m.entry["id"] for m in suggestions]}
+                      "suggestions": [m.entry["id"] for m in suggestions],
+                      "out_of_scope": best.entry["id"] if refused else None}
         if ctx.store is not None:
             ctx.store.record_miss(text, ctx.lang, ctx.user)
         return reply

@@ -31,8 +31,8 @@ def test_every_message_the_code_uses_is_translated_with_the_same_placeholders(la
 
 
 def test_replies_switch_language(assistant):
-    ko = assistant.ask("오늘 점심 뭐 먹지", lang="ko")
-    en = assistant.ask("오늘 점심 뭐 먹지", lang="en")
+    ko = assistant.ask("블라블라 흠냐", lang="ko")
+    en = assistant.ask("블라블라 흠냐", lang="en")
     assert ko.text.startswith(t("ko", "I could not find an answer to that in the official guidelines."))
     assert en.text.startswith("I could not find an answer")
     assert ko.text != en.text

@@ -122,3 +122,16 @@ def test_an_unquoted_comma_that_splits_a_text_is_refused(broken):
                                  "en: car used by a person with a disability (badge, or carrying one)"), encoding="utf-8")
     [(file, entry, problem)] = problems_of(broken)
     assert file.endswith("exemptions.yaml") and "disabled" in entry and "comma" in problem
+
+
+def test_an_out_of_scope_topic_needs_an_oos_id_and_questions_in_both_languages(broken):
+    (broken / "out_of_scope.yaml").write_text(
+        "topics:\n"
+        "  - {id: masks, questions: {ko: [마스크 어디서 사요], en: [where to buy masks]}}\n"
+        "  - {id: oos-weather, questions: {ko: [내일 비 와?], en: []}}\n"
+        "  - {id: oos-weather, questions: {ko: [비 와?], en: [rain?]}}\n", encoding="utf-8")
+    found = problems_of(broken)
+    assert [(f.rsplit("/", 1)[-1], e) for f, e, _ in found] == [
+        ("out_of_scope.yaml", "topic #1 'masks'"), ("out_of_scope.yaml", "topic #2 'oos-weather'"),
+        ("out_of_scope.yaml", "topic #3 'oos-weather'")]
+    assert "oos-" in found[0][2] and "questions.en" in found[1][2] and "duplicate" in found[2][2]

@@ -89,3 +89,45 @@ def test_an_answer_offers_near_twin_entries_under_it(kb):
     # an answer with no close runner-up carries its thumbs only
     alone = Assistant(kb).ask("경차 2부제 제외?")
     assert alone.data["related"] == [] and [b for b, _ in alone.buttons] == ["👍", "👎"]
+
+
+def test_a_question_on_a_topic_the_guidelines_do_not_cover_is_refused(assistant, kb):
+    """knowledge/out_of_scope.yaml: each topic's own questions meet the topic, not a look-alike FAQ entry."""
+    assert len(kb.out_of_scope) >= 20
+    for topic in kb.out_of_scope:
+        for lang in ("ko", "en"):
+            reply = assistant.ask(topic["questions"][lang][0], lang)
+            assert reply.matched is False and reply.intent == "fallback", (topic["id"], reply.data)
+            assert reply.data["out_of_scope"] == topic["id"] and reply.buttons == []
+    assert assistant.ask(kb.out_of_scope[0]["questions"]["ko"][0]).text.startswith("공식 지침이 다루지 않는")
+    # a FAQ question is still answered, and never offered a topic as a "did you mean" button
+    assert assistant.ask("경차도 이부제 해야됨?").data["faq_id"] == "seasonal-light-car"
+    assert not any(p.startswith("faq:oos-") for _, p in assistant.ask("마스크 비상저감 2부제").buttons)
+
+
+def test_a_built_matcher_is_kept_on_disk_for_the_next_run(kb, tmp_path, monkeypatch):
+    """One-shot `python -m bot ask` calls read the index instead of building it (bot/app.py)."""
+    from dataclasses import replace
+
+    from bot import app
+
+    monkeypatch.setenv("BOT_CACHE", str(tmp_path))
+    monkeypatch.setattr(app, "_matchers", type(app._matchers)())
+    app.build(kb)
+    [saved] = list(tmp_path.glob("matcher-*.pickle"))
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(app, "_matchers", type(app._matchers)())
+    with monkeypatch.context() as m:
+        m.setattr(app, "FaqMatcher", no_building)
+        best, _ = app.build(kb).matcher.match("경차도 이부제 해야됨?")
+    assert best.entry["id"] == "seasonal-light-car"
+    # a broken file is built again and replaced; other knowledge gets a file of its own
+    saved.write_bytes(b"not a pickle")
+    monkeypatch.setattr(app, "_matchers", type(app._matchers)())
+    assert app.build(kb).matcher.match("경차도 이부제 해야됨?")[0].entry["id"] == "seasonal-light-car"
+    assert saved.read_bytes() != b"not a pickle"
+    app.build(replace(kb, faq=kb.faq[:10]))
+    assert len(list(tmp_path.glob("matcher-*.pickle"))) == 2
