@@ -78,6 +78,9 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
     assert "휴일" in saturday and "조례" not in saturday  # neither odd-even nor the restriction on a holiday
     asked = core.ask("내일서울비상저감조치해?", user="telegram:1")  # typed without spaces
     assert asked.intent == "status" and [s["sido"] for s in asked.data["statuses"]] == ["서울"]
+    slang = core.ask("낼 서울 비저 떴어?", user="telegram:1")  # 떴어: 'has it been issued', in chat
+    assert slang.intent == "status" and [s["sido"] for s in slang.data["statuses"]] == ["서울"]
+    assert core.ask("내일 비저 뜨면 관용차 못씀?", user="telegram:1").intent != "status"  # 'if': a rule question
     typed = core.ask("is ther an emergency measure in seoul tomorow?", lang="en", user="telegram:2")  # two typos
     assert typed.intent == "status" and [s["effective_date"] for s in typed.data["statuses"]] == ["2025-01-25"]
     assert core.ask("/issue 서울 비상 2025-02-03", user=ENV).matched  # Monday
