@@ -22,6 +22,8 @@ class Store:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()  # one write transaction at a time on this connection (checklist ticks)
         from .checklists import create_tables
+        from .feedback import ensure_tables as feedback_tables
+        from .knowledge_versions import ensure_tables as knowledge_version_tables
         from .live import ensure_tables as live_tables  # subscriptions, proposals, announcements (issue 5)
 
         with _SCHEMA:  # the channels and the live status open the same new file at once, each in its thread
@@ -32,6 +34,11 @@ class Store:
             self._create()
             create_tables(self.db)
             live_tables(self)
+            # Every table is made here, once, under the lock: two connections creating the same table at once
+            # meet "database is locked" at once, whatever the busy timeout (seen when `run` starts the live
+            # status beside a channel).
+            knowledge_version_tables(self)
+            feedback_tables(self)
 
     def _create(self) -> None:
         if "issuances" not in self.db.table_names():
