@@ -197,20 +197,30 @@ def release_now(assistant, ctx, sido: str) -> dict:
     return out
 
 
-def press_release(assistant, ctx, value: str) -> Reply:
-    """'<id>:accept' or '<id>:reject' on an early-release proposal."""
+def _pressed(assistant, ctx, value: str, load, intent: str):
+    """The proposal a '<id>:accept|reject' button names and whether it accepts, or the Reply refusing the press
+    (no store, no such proposal, not an officer of that 시·도)."""
     if ctx.store is None or ctx.user is None:
         return _reply(ctx, ctx.t("Subscriptions need the bot's store; they work in the messenger channels."),
-                      "release_proposal", matched=False)
+                      intent, matched=False), False
+    live.ensure_tables(ctx.store)
     ident, _, action = value.partition(":")
-    p = live.release_proposal(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
+    p = load(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
     if p is None:
-        return _reply(ctx, ctx.t("That proposal does not exist (any more)."), "release_proposal", matched=False)
+        return _reply(ctx, ctx.t("That proposal does not exist (any more)."), intent, matched=False), False
     if not entitled(assistant, ctx, p["sido"]):
         return _reply(ctx, ctx.t("Only the 시·도 environment department's officers of {sido} or an admin can decide this.",
-                                 sido=_sido_name(ctx, p["sido"])), "release_proposal", matched=False,
-                      data={"result": "refused"})
-    result = live.decide_release(ctx.store, p["id"], action == "accept", ctx.user, ctx.now)
+                                 sido=_sido_name(ctx, p["sido"])), intent, matched=False,
+                      data={"result": "refused"}), False
+    return p, action == "accept"
+
+
+def press_release(assistant, ctx, value: str) -> Reply:
+    """'<id>:accept' or '<id>:reject' on an early-release proposal."""
+    p, accept = _pressed(assistant, ctx, value, live.release_proposal, "release_proposal")
+    if isinstance(p, Reply):
+        return p
+    result = live.decide_release(ctx.store, p["id"], accept, ctx.user, ctx.now)
     if result == "already":
         q = live.release_proposal(ctx.store, p["id"])
         return _reply(ctx, ctx.t("This proposal was already decided ({state}) by {who} at {at}.", state=q["state"],
@@ -227,18 +237,9 @@ def press_release(assistant, ctx, value: str) -> Reply:
 # -- the buttons ---------------------------------------------------------------------------------
 def press(assistant, ctx, value: str) -> Reply:
     """'<id>:accept' or '<id>:reject' from a 시·도 environment officer (or an admin)."""
-    if ctx.store is None or ctx.user is None:
-        return _reply(ctx, ctx.t("Subscriptions need the bot's store; they work in the messenger channels."),
-                      "proposal", matched=False)
-    live.ensure_tables(ctx.store)
-    ident, _, action = value.partition(":")
-    p = live.proposal(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
-    if p is None:
-        return _reply(ctx, ctx.t("That proposal does not exist (any more)."), "proposal", matched=False)
-    if not entitled(assistant, ctx, p["sido"]):
-        return _reply(ctx, ctx.t("Only the 시·도 environment department's officers of {sido} or an admin can decide this.",
-                                 sido=_sido_name(ctx, p["sido"])), "proposal", matched=False, data={"result": "refused"})
-    accept = action == "accept"
+    p, accept = _pressed(assistant, ctx, value, live.proposal, "proposal")
+    if isinstance(p, Reply):
+        return p
     record = {**p["decision"], "sido": p["sido"], "measure": p["measure"], "effective_date": p["effective_date"],
               "decided_at": store_side.iso(ctx.now)}
     result = live.decide(ctx.store, p["id"], accept, ctx.user, ctx.now,
