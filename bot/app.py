@@ -16,7 +16,7 @@ from .i18n import pick_lang, t
 from .matcher import FaqMatcher
 from .rate_limit import RateLimiter
 from .reply import Reply
-from .router import Context, route
+from .router import Context, press, route
 
 
 class Conversations:
@@ -179,56 +179,11 @@ class Assistant:
         return self.context().now
 
     def press(self, payload: str, lang: str | None = None, user: str | None = None) -> Reply:
-        """A button the user pressed: 'faq:<id>' shows that entry, 'check:<step>=<value>' answers a /check step."""
-        from handlers import check
-
+        """A button the user pressed ('<kind>:<value>'): the handler that registered the kind answers it."""
         if lang is None and user and self.store is not None:
             lang = self.store.language(user)
         ctx = self.context(lang, user)
-        kind, _, value = payload.partition(":")
-        if kind == "faq" and value in ctx.kb.faq_by_id:
-            from handlers.faq import faq_entry_reply
-
-            return faq_entry_reply(ctx, ctx.kb.faq_by_id[value])
-        if kind == "cmd":
-            from handlers import commands
-
-            return commands.run(self, ctx, value, "")
-        if kind == "roles":
-            agency = next((a for a in ctx.kb.agencies if a["id"] == value), None)
-            if agency is not None:
-                from bot.rules import roles
-                from handlers.roles import roles_reply
-
-                return roles_reply(ctx, agency, roles.items(ctx.kb, agency), None)
-        if kind in ("tick", "untick", "approve"):
-            from handlers import checklist
-
-            return checklist.press(self, ctx, kind, value)
-        if kind == "kb":
-            from handlers import admin
-
-            return admin.press(self, ctx, value)
-        if kind == "proposal":  # a 시·도 officer accepts or rejects the 17:00 proposal
-            from handlers import live
-
-            return live.press(self, ctx, value)
-        if kind == "release":  # a 시·도 officer accepts or rejects an early-release proposal (23시, 05시)
-            from handlers import live
-
-            return live.press_release(self, ctx, value)
-        if kind == "fb":  # 👍/👎 under a FAQ answer
-            from handlers import feedback
-
-            return feedback.press(self, ctx, value)
-        if kind == "check" and user is not None:
-            if value == "start":
-                return check.start(ctx, self.conversations)
-            if value == "cancel":
-                return check.cancel(ctx, self.conversations)
-            step, _, answer = value.partition("=")
-            return check.press(ctx, self.conversations, step, answer)
-        return route(ctx, "")
+        return press(self, ctx, payload)
 
     def due(self) -> int:
         """Officer checklists: do the scheduled pushes and reminders due now, queue them in the outbox."""

@@ -7,6 +7,7 @@ docstring is its help text.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -16,12 +17,25 @@ from .reply import Reply
 KST = timezone(timedelta(hours=9))
 MAX_CHARS = 1000
 HANDLERS: list = []
+BUTTONS: dict = {}  # payload kind ('faq' in 'faq:<id>') → fn(assistant, ctx, value)
+BUTTON_MODULES = ("faq", "roles", "commands", "feedback", "check")  # commands imports the officers' modules
 
 
 def handles(intent: str, detect):
     def register(fn):
         fn.intent, fn.detect = intent, detect
         HANDLERS.append(fn)
+        return fn
+    return register
+
+
+def presses(kind: str):
+    """Register the function that answers the buttons whose payload is '<kind>:<value>'.
+
+    The module that makes a kind of button also answers it; the function returns None for a
+    value it does not know (a stale button), and the user then gets the capabilities."""
+    def register(fn):
+        BUTTONS[kind] = fn
         return fn
     return register
 
@@ -57,8 +71,6 @@ def _load_handlers() -> None:
     # earlier by another one (handlers.check uses handlers.vehicle).
     if len(HANDLERS) == len(ORDER):
         return
-    import importlib
-
     for name in ORDER:
         importlib.import_module(f"handlers.{name}")
     HANDLERS.sort(key=lambda fn: ORDER.index(fn.__module__.rsplit(".", 1)[-1]))
@@ -79,6 +91,16 @@ def route(ctx: Context, text: str) -> Reply:
         if params is not None:
             return fn(ctx, text, **params)
     return capabilities(ctx)  # pragma: no cover - the FAQ handler always answers
+
+
+def press(assistant, ctx: Context, payload: str) -> Reply:
+    """Answer a pressed button."""
+    for name in BUTTON_MODULES:  # already imported after the first press: a dictionary look-up each
+        importlib.import_module(f"handlers.{name}")
+    kind, _, value = payload.partition(":")
+    fn = BUTTONS.get(kind)
+    reply = fn(assistant, ctx, value) if fn is not None else None
+    return reply if reply is not None else route(ctx, "")
 
 
 def capabilities(ctx: Context, intent: str = "fallback", matched: bool = False, lead: str | None = None) -> Reply:

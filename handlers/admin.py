@@ -19,6 +19,7 @@ from bot.i18n import show
 from bot.knowledge import TOPICS
 from bot.messages import N_
 from bot.reply import Reply
+from bot.router import presses
 from handlers.commands import command
 
 FLOW = "faq-draft"
@@ -306,6 +307,7 @@ def misses(assistant, ctx) -> Reply:
 
 
 # -- buttons -------------------------------------------------------------------------------------
+@presses("kb")
 def press(assistant, ctx, value: str) -> Reply:
     """A 'kb:<action>' button."""
     action, _, arg = value.partition("=")

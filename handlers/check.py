@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from bot import korean_holidays
 from bot.reply import Reply
+from bot.router import presses
 from bot.rules import RuleInputError
 from bot.rules import vehicle as rules
 from bot.messages import N_
@@ -27,6 +28,19 @@ TYPED = {CHOOSING_DATE, TYPING_PLATE}
 # The defaults that make a car most likely to be restricted: the verdict is final once the car may
 # run under them, because no later answer can restrict it more.
 STRICTEST = {"owner": "employee", "kind": "passenger", "light": "no", "fuel": "gasoline", "exemption": "none"}
+
+
+@presses("check")
+def button(assistant, ctx, value: str) -> Reply | None:
+    """'check:start', 'check:cancel' or 'check:<step>=<answer>'; a check belongs to a user, so none without one."""
+    if ctx.user is None:
+        return None
+    if value == "start":
+        return start(ctx, assistant.conversations)
+    if value == "cancel":
+        return cancel(ctx, assistant.conversations)
+    step, _, answer = value.partition("=")
+    return press(ctx, assistant.conversations, step, answer)
 
 
 def start(ctx, conversations) -> Reply:

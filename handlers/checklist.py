@@ -14,6 +14,7 @@ from bot.admins import is_admin
 from bot.i18n import show
 from bot.messages import N_
 from bot.reply import Reply
+from bot.router import presses
 from bot.rules import roles as role_rules
 from handlers.commands import command
 
@@ -135,6 +136,7 @@ def approve(assistant, ctx, args: str) -> Reply:
     return approve_user(assistant, ctx, args.split()[0])
 
 
+@presses("approve")
 def approve_user(assistant, ctx, user: str) -> Reply:
     if (r := _no_store(ctx, "approve")) is not None:
         return r
@@ -197,10 +199,19 @@ def stage_reply(ctx, run_stage_id: int, kind: str = "show") -> Reply:
                         "items": [i["id"] for i in items]})
 
 
-def press(assistant, ctx, kind: str, value: str) -> Reply:
-    """A tick, untick or approve button."""
-    if kind == "approve":
-        return approve_user(assistant, ctx, value)
+@presses("tick")
+def tick(assistant, ctx, value: str) -> Reply:
+    """An item's ☐ button."""
+    return _mark(ctx, value, "tick")
+
+
+@presses("untick")
+def untick(assistant, ctx, value: str) -> Reply:
+    """An item's ☑ button: undone again."""
+    return _mark(ctx, value, "untick")
+
+
+def _mark(ctx, value: str, kind: str) -> Reply:
     if (r := _no_store(ctx, "checklist")) is not None:
         return r
     try:

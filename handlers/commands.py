@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.i18n import LANGS, pick_lang, show
 from bot.messages import N_
 from bot.reply import Reply
-from bot.router import capabilities
+from bot.router import capabilities, presses
 
 COMMANDS: dict[str, tuple[object, str]] = {}
 
@@ -23,6 +23,12 @@ def command(name: str, description: str):
 def descriptions(ctx) -> list[tuple[str, str]]:
     """(name, description in the user's language) for every command, in menu order."""
     return [(name, ctx.t(desc)) for name, (_, desc) in COMMANDS.items()]
+
+
+@presses("cmd")
+def press(assistant, ctx, name: str) -> Reply:
+    """A menu button: the command without arguments."""
+    return run(assistant, ctx, name, "")
 
 
 def run(assistant, ctx, name: str, args: str) -> Reply:

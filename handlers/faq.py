@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot import feedback
 from bot.reply import Reply
-from bot.router import capabilities, handles
+from bot.router import capabilities, handles, presses
 
 SUGGEST_SHARE = 0.5  # runners-up at half the answer threshold are offered as buttons, never answered as if sure
 # Runners-up scoring this close to the answer are offered under it: the FAQ has near-twin entries (stage 7
@@ -34,6 +34,13 @@ def answer_faq(ctx, text: str) -> Reply:
     related = [m.entry for m in ranked[1:1 + RELATED_MAX]
                if m.score >= max(best.score * RELATED_SHARE, ctx.matcher.threshold) and m.entry is not best.entry]
     return faq_entry_reply(ctx, best.entry, score=best.score, asked=text, related=related)
+
+
+@presses("faq")
+def press(assistant, ctx, faq_id: str) -> Reply | None:
+    """A suggestion or related-question button: that entry's answer."""
+    entry = ctx.kb.faq_by_id.get(faq_id)
+    return faq_entry_reply(ctx, entry) if entry is not None else None
 
 
 def faq_entry_reply(ctx, entry: dict, score: float | None = None, asked: str | None = None,

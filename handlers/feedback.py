@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from bot import feedback
 from bot.reply import Reply
+from bot.router import presses
 
 
+@presses("fb")
 def press(assistant, ctx, value: str) -> Reply:
     parsed = feedback.parse(value)
     if parsed is None or parsed[0] not in ctx.kb.faq_by_id:  # malformed, or the entry is gone: nothing kept

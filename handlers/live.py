@@ -17,6 +17,7 @@ from bot.admins import is_admin
 from bot.i18n import LANGS, reason_text, show
 from bot.korean_holidays import known as known_holidays
 from bot.reply import Reply
+from bot.router import presses
 from bot.rules import RuleInputError
 from bot.rules import issuance as rules
 from bot.messages import N_
@@ -215,6 +216,7 @@ def _pressed(assistant, ctx, value: str, load, intent: str):
     return p, action == "accept"
 
 
+@presses("release")
 def press_release(assistant, ctx, value: str) -> Reply:
     """'<id>:accept' or '<id>:reject' on an early-release proposal."""
     p, accept = _pressed(assistant, ctx, value, live.release_proposal, "release_proposal")
@@ -235,6 +237,7 @@ def press_release(assistant, ctx, value: str) -> Reply:
 
 
 # -- the buttons ---------------------------------------------------------------------------------
+@presses("proposal")
 def press(assistant, ctx, value: str) -> Reply:
     """'<id>:accept' or '<id>:reject' from a 시·도 environment officer (or an admin)."""
     p, accept = _pressed(assistant, ctx, value, live.proposal, "proposal")

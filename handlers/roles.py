@@ -5,7 +5,7 @@ import re
 
 from bot.i18n import show
 from bot.reply import Reply
-from bot.router import handles
+from bot.router import handles, presses
 from bot.rules import roles
 
 ASKS_TASKS = re.compile(r"할\s*일|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|체크\s*리스트|뭐\s*해|뭘\s*해|업무|임무|"
@@ -28,6 +28,13 @@ def _detect(ctx, text):
 def answer_roles(ctx, text: str, agency: dict, stage: int | None) -> Reply:
     """The agency's action items for one stage, or for every stage."""
     return roles_reply(ctx, agency, roles.items(ctx.kb, agency, stage), stage)
+
+
+@presses("roles")
+def press(assistant, ctx, agency_id: str) -> Reply | None:
+    """An agency button (shown when a name fits several): all its items."""
+    agency = next((a for a in ctx.kb.agencies if a["id"] == agency_id), None)
+    return roles_reply(ctx, agency, roles.items(ctx.kb, agency), None) if agency is not None else None
 
 
 def roles_reply(ctx, agency: dict, found: list[dict], stage: int | None) -> Reply:

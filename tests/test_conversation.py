@@ -102,6 +102,26 @@ def test_commands(bot):
     assert all(f"/{name}" in bot.ask("/help", user="u").body for name in ("start", "status", "check", "lang"))
 
 
+@pytest.mark.parametrize("payload", ["faq:no-such-entry", "roles:no-such-agency", "nokind:1", "check:start"])
+def test_a_button_nobody_answers_gets_the_capabilities(kb, payload):
+    # check:start without a user: a guided check belongs to someone
+    reply = Assistant(kb).press(payload, lang="en")
+    assert reply.intent == "help" and reply.text.startswith("I can answer:")
+
+
+def test_every_kind_of_button_the_bot_makes_has_an_answer(bot):
+    """Each handler registers the buttons it makes (bot/router.presses); a kind without one would fall
+    through to the capabilities, so a button the bot shows must never be of such a kind."""
+    from bot.router import BUTTONS
+
+    shown = [p for r in (bot.ask("/start", user="u"), bot.ask("/check", user="u"), bot.ask("/kb", user="u"),
+                         bot.ask("경차도 2부제 해당돼?", user="u"), bot.ask("도로공사 할일", user="u"))
+             for _, p in r.buttons]
+    kinds = {p.partition(":")[0] for p in shown}
+    assert {"cmd", "check", "fb"} <= kinds and kinds <= set(BUTTONS)
+    assert set(BUTTONS) >= {"faq", "cmd", "roles", "tick", "untick", "approve", "kb", "proposal", "release", "fb", "check"}
+
+
 def test_language_switch_is_remembered(bot):
     assert bot.ask("/lang en", user="u").text == "Language set to English."
     assert bot.ask("/check", user="u").body == "Which scheme do you want to check?"
