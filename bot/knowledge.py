@@ -501,9 +501,21 @@ def _check_synonyms(path: Path, ck: _Checker) -> dict:
     if not isinstance(doc, dict):
         ck.add(rel, "", "must be a mapping with rules, endings, particles")
         return {}
+    for key in ("endings", "particles", "stopwords", "tails", "between"):
+        words = doc.get(key) or []
+        if not isinstance(words, list):
+            ck.add(rel, key, "must be a list of words")
+            continue
+        # YAML reads an unquoted on/off/yes/no as true/false: the word would silently never match
+        for word in words:
+            if not isinstance(word, str):
+                ck.add(rel, key, f"{word!r} is not a word: quote it (\"on\", \"no\")")
     for i, r in enumerate(doc.get("rules") or []):
         try:
             re.compile(rule_pattern(r["pattern"], doc))
         except (re.error, KeyError, TypeError, AttributeError) as exc:
             ck.add(rel, f"rule #{i + 1}", f"bad pattern: {exc}")
+            continue
+        if not isinstance(r.get("to"), str):
+            ck.add(rel, f"rule #{i + 1}", f"'to' must be a word, not {r.get('to')!r}")
     return doc

@@ -72,6 +72,14 @@ def test_invalid_yaml_names_the_file_and_line(broken):
     assert file.endswith("stages.yaml") and entry.startswith("line ") and "not valid YAML" in problem
 
 
+def test_an_unquoted_on_or_no_among_the_words_is_refused(broken):
+    # YAML 1.1 reads on/no/yes/off as booleans: "on" would never be dropped from a question
+    path = broken / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("stopwords: [", "stopwords: [on, ", 1), encoding="utf-8")
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("synonyms.yaml") and entry == "stopwords" and "True is not a word" in problem
+
+
 def test_missing_translation_names_the_entry(broken):
     path = next((broken / "faq").glob("emergency-rules.yaml"))
     edit_yaml(path, lambda d: d[0]["answer"].pop("en"))
