@@ -35,6 +35,15 @@ def test_particles_and_casual_endings_are_stripped(norm, casual, plain):
     assert norm.tokens(casual) == norm.tokens(plain)
 
 
+def test_indexing_all_paraphrases_at_once_normalises_each_as_on_its_own(kb, norm):
+    """tokens_many runs each rule over the joined texts; the result must not depend on the neighbours."""
+    texts = [q for e in kb.faq + kb.out_of_scope for q in e["questions"]["ko"] + e["questions"]["en"]]
+    # a text ending where the next one begins a spelling rule's match, an empty one, a lone particle
+    texts += ["우리 기관 비상", "저감조치 발령됨?", "", "은", "관용", "차 2부제", "pm", "2.5 기준"]
+    assert norm.tokens_many(texts) == [norm.tokens(t) for t in texts]
+    assert norm.tokens_many(["비상\n저감조치", "이부제"]) == [norm.tokens("비상\n저감조치"), norm.tokens("이부제")]
+
+
 def test_short_words_keep_their_meaning(norm):
     # '이' and '임' are also particles/endings; a word is never cut below two syllables
     assert norm.tokens("경차임") == ["경차"] and norm.tokens("차량이") == ["차량"]
