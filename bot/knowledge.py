@@ -253,12 +253,19 @@ def _load_faq(directory: Path, ck: _Checker) -> list[dict]:
     return entries
 
 
+def _listed(rel: str, doc: object, key: str, ck: _Checker) -> list | None:
+    """The file's `key` list, or None (unreadable, already reported; or not that shape, reported here)."""
+    if doc is UNREADABLE:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+        ck.add(rel, "", f"needs {'an' if key[0] in 'aeiou' else 'a'} '{key}' list")
+        return None
+    return doc[key]
+
+
 def _check_stages(path: Path, doc: object, ck: _Checker) -> list[dict]:
     rel = _rel(path)
-    if doc is UNREADABLE:
-        return []
-    if not isinstance(doc, dict) or not isinstance(doc.get("stages"), list):
-        ck.add(rel, "", "needs a 'stages' list")
+    if _listed(rel, doc, "stages", ck) is None:
         return []
     numbers = []
     for s in doc["stages"]:
@@ -293,10 +300,7 @@ def _check_stages(path: Path, doc: object, ck: _Checker) -> list[dict]:
 def _check_roles(path: Path, ck: _Checker) -> list[dict]:
     rel = _rel(path)
     doc = _read(path, ck.problems)
-    if doc is UNREADABLE:
-        return []
-    if not isinstance(doc, dict) or not isinstance(doc.get("agencies"), list):
-        ck.add(rel, "", "needs an 'agencies' list")
+    if _listed(rel, doc, "agencies", ck) is None:
         return []
     ids, aliases = set(), {}
     for a in doc["agencies"]:
@@ -467,10 +471,7 @@ def _check_out_of_scope(path: Path, ck: _Checker, faq_ids: set) -> list[dict]:
         return []
     rel = _rel(path)
     doc = _read(path, ck.problems)
-    if doc is UNREADABLE:
-        return []
-    if not isinstance(doc, dict) or not isinstance(doc.get("topics"), list):
-        ck.add(rel, "", "needs a 'topics' list")
+    if _listed(rel, doc, "topics", ck) is None:
         return []
     topics, seen = [], set()
     for i, t in enumerate(doc["topics"]):
