@@ -18,8 +18,9 @@ EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.co
                    (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
 
 
-# Something typed as a plate but of the wrong length (12가 34567): answered with the plate error, not a guess.
-PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣]\s*\d{3,6}(?!\d)")
+# Something typed as a plate but of the wrong length (12가 34567) or with an unfinished letter (12ㄱ3456):
+# answered with the plate error, not a guess.
+PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\d)")
 
 
 def _detect(ctx, text):

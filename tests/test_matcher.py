@@ -60,6 +60,12 @@ def test_typed_variants_reach_the_same_entry(assistant, question, expected):
     assert reply.intent == "faq" and reply.data["faq_id"] == expected
 
 
+@pytest.mark.parametrize("question", ["12ㄱ3456 모레 운행돼?", "내차 12가 34567 내일 됨?"])
+def test_a_mistyped_plate_gets_the_plate_error_not_a_faq_guess(assistant, question):
+    reply = assistant.ask(question)
+    assert reply.intent == "vehicle" and reply.matched is False and "차량번호가 아닙니다" in reply.text
+
+
 @pytest.mark.parametrize("question", ["오늘 점심 뭐 먹지", "주식 추천해줘", "tell me a joke", "ㅋㅋㅋ", "?"])
 def test_out_of_scope_is_not_guessed(assistant, question):
     reply = assistant.ask(question)
