@@ -146,6 +146,8 @@ class FaqMatcher:
             qs, entry_grams, words = [], set(), set()
             for q, is_question, toks in found:
                 words.update(toks)
+                # "preliminary days" is about a preliminary-measure entry: the parts of a joined term count as known
+                words.update(part for tok in toks if "-" in tok for part in tok.split("-") if part)
                 if is_question:
                     compact = "".join(toks)
                     qs.append((q, compact, " ".join(toks)))

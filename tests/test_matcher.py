@@ -31,6 +31,9 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("일찍 풀렸대요", "조기해제"),
     ("임신했는데 홀짝 빼줘", "임산부 2부제 제외"),
     ("관용차량", "관용차"),
+    ("발령 문자엔 뭐가 와", "발령 문자 뭐가 와"),  # 엔 is 에는 as typed
+    ("담당자한테 물어봐", "담당자 물어봐"),
+    ("전기자동차", "전기차"),
 ])
 def test_particles_and_casual_endings_are_stripped(norm, casual, plain):
     assert norm.tokens(casual) == norm.tokens(plain)
@@ -43,6 +46,15 @@ def test_indexing_all_paraphrases_at_once_normalises_each_as_on_its_own(kb, norm
     texts += ["우리 기관 비상", "저감조치 발령됨?", "", "은", "관용", "차 2부제", "pm", "2.5 기준"]
     assert norm.tokens_many(texts) == [norm.tokens(t) for t in texts]
     assert norm.tokens_many(["비상\n저감조치", "이부제"]) == [norm.tokens("비상\n저감조치"), norm.tokens("이부제")]
+
+
+def test_the_parts_of_a_joined_term_are_words_the_entry_knows(kb):
+    """"preliminary measure" is indexed as one term; "preliminary days" still speaks the entry's language."""
+    entries = [{"id": "a", "questions": {"ko": ["예비저감조치 알림"], "en": ["alert for a preliminary measure"]}},
+               {"id": "b", "questions": {"ko": ["경차 2부제"], "en": ["light cars"]}}]
+    matcher = FaqMatcher(entries, kb.synonyms)
+    assert "preliminary-measure" in matcher.vocab[0] and matcher._knows(0, "preliminary")
+    assert not matcher._knows(1, "preliminary")
 
 
 def test_short_words_keep_their_meaning(norm):
