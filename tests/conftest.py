@@ -34,6 +34,55 @@ def cli(tmp_path):
     return run
 
 
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+# -- the channels' stand-ins on 127.0.0.1 (test_slack.py's own `fake` is the Slack one) -----------------
+
+@pytest.fixture
+def fake():
+    """The fake Telegram Bot API server (tests/fake_telegram.py)."""
+    from fake_telegram import FakeTelegram
+
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def core(kb, tmp_path):
+    """The assistant behind the Telegram tests, with its own database and a clock that stands still."""
+    from bot.app import Assistant
+    from bot.rate_limit import RateLimiter
+    from bot.store import Store
+    from telegram_chat import NOW
+
+    # the limiter's clock stands still too: 5 messages at once, then the flood is refused, every run alike
+    return Assistant(kb, store=Store(tmp_path / "bot.db"), clock=lambda: NOW,
+                     limiter=RateLimiter(per_minute=20, burst=5, clock=lambda: 0.0))
+
+
+@pytest.fixture
+async def bot(fake, core):
+    """python-telegram-bot's Application, built as `run` builds it, polling the fake server."""
+    from telegram_chat import polling
+
+    async with polling(core, fake) as app:
+        yield app
+
+
+@pytest.fixture
+def air():
+    """The AirKorea OpenAPI stand-in (tests/fake_airkorea.py)."""
+    from fake_airkorea import FakeAirKorea
+
+    server = FakeAirKorea(slow=1.0).start()
+    yield server
+    server.stop()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test is unfinished work: fail the run instead of passing quietly."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import local_server
 
+SECRET = "test-signing-secret-8f742231b10e"  # the signing secret the tests give the bolt app and the Sender
+
 
 @dataclass
 class Call:

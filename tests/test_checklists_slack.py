@@ -16,8 +16,7 @@ from bot.config import Config
 from bot.rate_limit import RateLimiter
 from bot.store import Store
 from conftest import KST
-from fake_slack import FakeSlack, Sender
-from test_slack import SECRET
+from fake_slack import SECRET, FakeSlack, Sender
 
 ADMIN = "slack:UADMIN"
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot import checklists
 from conftest import KST
-from test_telegram import anyio_backend, bot, buttons, core, fake, press, say  # noqa: F401 - fixtures
+from telegram_chat import buttons, press, say
 
 ADMIN = "telegram:9999"
 

@@ -43,11 +43,6 @@ def test_without_the_option_nothing_is_refused():
         fake.stop()
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 @pytest.mark.anyio
 async def test_python_telegram_bot_reads_the_refusal_as_retry_after():
     fake = FakeTelegram(limit_per_second=2).start()

@@ -126,15 +126,10 @@ def test_an_unknown_entry_in_an_edit_button_changes_nothing(bot):
 
 
 # -- Telegram, for real --------------------------------------------------------------------------
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 @pytest.mark.anyio
 async def test_thumbs_in_telegram_are_recorded_once_and_listed_for_the_admin(kb, tmp_path):
     from fake_telegram import FakeTelegram
-    from test_telegram import buttons, polling, press, say
+    from telegram_chat import buttons, polling, press, say
 
     fake = FakeTelegram().start()
     core = Assistant(kb, store=Store(tmp_path / "bot.db"), clock=CLOCK, admins={"telegram:1"})

@@ -195,7 +195,7 @@ def write_csv(path, rows):
 @pytest.mark.anyio
 async def test_an_admin_adds_an_entry_in_telegram_and_another_user_gets_it(kb, tmp_path):
     from fake_telegram import FakeTelegram
-    from test_telegram import polling, press, say
+    from telegram_chat import polling, press, say
 
     fake = FakeTelegram().start()
     core = Assistant(kb, store=Store(tmp_path / "bot.db"), clock=CLOCK, admins={"telegram:1"})
@@ -218,22 +218,17 @@ async def test_an_admin_adds_an_entry_in_telegram_and_another_user_gets_it(kb, t
         fake.stop()
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 def test_an_admin_adds_an_entry_in_slack_and_another_user_gets_it(kb, tmp_path):
     from bot.channels.slack import build_app, http_server
     from bot.config import Config
     from bot.rate_limit import RateLimiter
-    from fake_slack import FakeSlack, Sender
+    from fake_slack import SECRET, FakeSlack, Sender
 
     fake = FakeSlack().start()
     core = Assistant(kb, store=Store(tmp_path / "bot.db"), clock=CLOCK, admins={"slack:UADMIN"},
                      limiter=RateLimiter(per_minute=60, burst=100, clock=lambda: 0.0))
     cfg = Config({"slack": {"api_url": fake.url, "post_interval": 0}},
-                 {"SLACK_BOT_TOKEN": fake.token, "SLACK_SIGNING_SECRET": "test-signing-secret-8f742231b10e"})
+                 {"SLACK_BOT_TOKEN": fake.token, "SLACK_SIGNING_SECRET": SECRET})
     server = http_server(build_app(core, cfg), "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     send = Sender(f"http://127.0.0.1:{server.server_port}/slack/events", "test-signing-secret-8f742231b10e", hooks=fake)

@@ -4,45 +4,19 @@ a sender killed halfway, a 429 storm and a feed outage."""
 import asyncio
 import time as clock
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from bot import airkorea, checklists, config, live
+from bot import airkorea, config, live
 from bot.channels import slack as slack_channel
 from bot.channels import telegram as channel
 from conftest import KST
-from fake_airkorea import KEY, FakeAirKorea, forecast_item, station
+from fake_airkorea import forecast_item
 from fake_slack import FakeSlack
 from handlers.live import Day
-from test_telegram import anyio_backend, bot, buttons, core, fake, polling, press, say, settings  # noqa: F401 - fixtures
-
-D0 = date(2025, 1, 21)  # a Tuesday; the measure would run on Wednesday 2025-01-22
-OFFICER = 1001
-
-
-@pytest.fixture
-def air():
-    server = FakeAirKorea(slow=1.0).start()
-    yield server
-    server.stop()
-
-
-def client(air, **kw):
-    return airkorea.Client(air.base_url, KEY, **{"backoff": 0, "sleep": lambda s: None, "timeout": 0.3, **kw})
-
-
-def hour_label(day: date, hour: int) -> str:
-    return f"{day - timedelta(days=1)} 24:00" if hour == 0 else f"{day} {hour:02d}:00"
-
-
-def serve_hour(air, day: date, hour: int, seoul: float = 62, busan: float = 20) -> None:
-    label = hour_label(day, hour)
-    air.readings["서울"] = [station("종로구", "서울", label, seoul), station("중구", "서울", label, seoul + 4),
-                          station("도봉구", "서울", label, None, flag="통신장애"),
-                          station("강동구", "서울", label, 999, flag="자료이상")]
-    air.readings["부산"] = [station("광복동", "부산", label, busan)]
-
+from airkorea_day import D0, OFFICER, client, forecast_day, serve_hour, setup_officer
+from telegram_chat import polling, press, say, settings
 
 # -- the feed ------------------------------------------------------------------------------------
 def test_every_error_shape_is_a_typed_error(air):
@@ -110,19 +84,6 @@ def test_forecast_takes_the_latest_release_per_day_and_only_pm25():
 
 
 # -- the day -------------------------------------------------------------------------------------
-def forecast_day(air, day: date, seoul_tomorrow: str) -> None:
-    released = f"{day} 17시 발표"
-    air.forecasts += [forecast_item("PM25", f"{day} 11시 발표", str(day + timedelta(days=1)), {}),
-                      forecast_item("PM25", released, str(day), {"서울": "나쁨"}),
-                      forecast_item("PM25", released, str(day + timedelta(days=1)), {"서울": seoul_tomorrow, "경기남부": "나쁨"}),
-                      forecast_item("PM25", released, str(day + timedelta(days=2)), {"서울": "나쁨"})]
-
-
-def setup_officer(core, at):
-    checklists.register(core.store, f"telegram:{OFFICER}", "sido-env", "서울", "primary", "김주무관", at)
-    checklists.approve(core.store, "telegram:9999", f"telegram:{OFFICER}", at)
-
-
 async def drain(tg, slack_side=None):
     sent = await tg.bot_data["channel"].deliver(tg.bot)
     while slack_side is not None and core_pending(slack_side.assistant, "slack"):

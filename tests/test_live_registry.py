@@ -11,10 +11,9 @@ import pytest
 from bot import checklists, live
 from bot.rules import issuance as rules
 from conftest import KST
-from fake_airkorea import KEY, forecast_item, station
+from fake_airkorea import KEY, forecast_item
 from handlers.live import Day, run_day
-from test_live import D0, OFFICER, air, client, forecast_day, serve_hour, setup_officer  # noqa: F401 - fixtures
-from test_telegram import anyio_backend, bot, core, fake, settings  # noqa: F401 - fixtures
+from airkorea_day import D0, OFFICER, client, forecast_day, serve_hour, setup_officer
 
 ENV = f"telegram:{OFFICER}"
 
@@ -335,7 +334,7 @@ def test_python_m_bot_run_starts_the_live_status_beside_telegram(fake, air, tmp_
     import sys
 
     from conftest import ROOT
-    from test_telegram import run_env
+    from telegram_chat import run_env
 
     conf = tmp_path / "bot.toml"
     conf.write_text((ROOT / "bot.toml").read_text(encoding="utf-8").replace("tick = 30", "tick = 0.2")

@@ -23,9 +23,8 @@ from bot.rate_limit import RateLimiter
 from bot.reply import Reply
 from bot.store import Store
 from conftest import KST
-from fake_slack import FakeSlack, Sender
+from fake_slack import SECRET, FakeSlack, Sender
 
-SECRET = "test-signing-secret-8f742231b10e"
 CLOCK = lambda: datetime(2026, 12, 2, 9, 0, tzinfo=KST)  # a Wednesday  # noqa: E731
 
 

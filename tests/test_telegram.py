@@ -1,11 +1,9 @@
 """The Telegram channel end to end: the real python-telegram-bot Application polls a fake Bot API
 server on 127.0.0.1 (tests/fake_telegram.py), and the tests read what that server received."""
-import contextlib
 import os
 import signal
 import subprocess
 import sys
-from datetime import datetime
 
 import httpx
 import pytest
@@ -13,83 +11,10 @@ import pytest
 from bot import config
 from bot.app import Assistant
 from bot.channels import telegram as channel
-from bot.rate_limit import RateLimiter
-from bot.store import Store
-from conftest import KST, ROOT
-from fake_telegram import BOT, FakeTelegram
+from conftest import ROOT
+from fake_telegram import BOT
 from handlers.commands import COMMANDS
-
-NOW = datetime(2026, 12, 2, 9, 0, tzinfo=KST)  # a Wednesday in the season; tomorrow 2026-12-03 is odd
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def core(kb, tmp_path):
-    # the limiter's clock stands still: 5 messages at once, then the flood is refused, every run alike
-    return Assistant(kb, store=Store(tmp_path / "bot.db"), clock=lambda: NOW,
-                     limiter=RateLimiter(per_minute=20, burst=5, clock=lambda: 0.0))
-
-
-def settings(fake, **env):
-    return config.load(env={"TELEGRAM_BASE_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token, **env})
-
-
-@contextlib.asynccontextmanager
-async def polling(core, fake, rate_limiter: bool = True):
-    """The Application as run_telegram builds it, polling the fake server (other test files use it too).
-    rate_limiter=False leaves out PTB's 30 messages/s limiter, for tests that send thousands (bench/ measures it)."""
-    app = channel.build_application(core, settings(fake), rate_limiter=rate_limiter)
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=channel.ALLOWED_UPDATES)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
-@pytest.fixture
-async def bot(fake, core):
-    async with polling(core, fake) as app:
-        yield app
-
-
-async def say(fake, uid, text, **kw) -> dict:
-    """User `uid` sends `text`; returns the bot's answer (the sendMessage parameters)."""
-    mine = lambda f: [p for m, p in f.log if m == "sendMessage" and p["chat_id"] == uid]  # noqa: E731
-    before = len(mine(fake))
-    fake.message(uid, text, **kw)
-    return (await fake.until(lambda f: len(m := mine(f)) > before and m))[before]
-
-
-async def press(fake, uid, data, **kw) -> tuple[str, dict]:
-    """User `uid` presses the button `data` on the bot's message that shows it; returns (method, parameters)."""
-    message = fake.with_button(uid, data)
-    answered = len(fake.calls("answerCallbackQuery"))
-    shown = lambda f: [(m, p) for m, p in f.log if m in ("sendMessage", "editMessageText")]  # noqa: E731
-    before = len(shown(fake))
-    fake.press(uid, data, message, **kw)
-    await fake.sent("answerCallbackQuery", answered + 1)
-    return (await fake.until(lambda f: len(s := shown(f)) > before and s))[-1]
-
-
-def buttons(params) -> list[str]:
-    return [b["callback_data"] for row in (params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
+from telegram_chat import NOW, buttons, press, run_env, say, settings
 
 # -- starting ---------------------------------------------------------------------------------------
 
@@ -385,11 +310,6 @@ def test_webhook_mode_needs_an_https_address_and_a_secret(fake):
 
 
 # -- python -m bot run ------------------------------------------------------------------------------
-
-def run_env(fake, tmp_path, **env):
-    return {**os.environ, "BOT_DB": str(tmp_path / "bot.db"), "TELEGRAM_BASE_URL": fake.base_url,
-            "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "", **env}
-
 
 def test_run_starts_telegram_when_the_token_is_set_and_stops_on_sigterm(fake, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, stdin=subprocess.DEVNULL,
