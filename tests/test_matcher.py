@@ -34,6 +34,8 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("발령 문자엔 뭐가 와", "발령 문자 뭐가 와"),  # 엔 is 에는 as typed
     ("담당자한테 물어봐", "담당자 물어봐"),
     ("전기자동차", "전기차"),
+    ("비저발령기준", "비상저감조치 발령기준"),  # slang typed run-together with the next word
+    ("예저적용지역", "예비저감조치 적용지역"),
 ])
 def test_particles_and_casual_endings_are_stripped(norm, casual, plain):
     assert norm.tokens(casual) == norm.tokens(plain)
@@ -55,6 +57,10 @@ def test_the_parts_of_a_joined_term_are_words_the_entry_knows(kb):
     matcher = FaqMatcher(entries, kb.synonyms)
     assert "preliminary-measure" in matcher.vocab[0] and matcher._knows(0, "preliminary")
     assert not matcher._knows(1, "preliminary")
+
+
+def test_words_that_merely_begin_with_the_slang_are_left_alone(norm):
+    assert norm.tokens("비저항 비저장") == ["비저항", "비저장"]
 
 
 def test_short_words_keep_their_meaning(norm):
