@@ -14,6 +14,8 @@ import bisect
 import math
 import re
 import unicodedata
+from re import _constants as sre
+from re import _parser as sre_parse
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -36,11 +38,40 @@ def rule_pattern(pattern: str, synonyms: dict) -> str:
     return pattern
 
 
+def needs_hangul(pattern: str) -> bool:
+    """Whether every match of `pattern` contains a Hangul syllable, so the rule can be skipped on English text.
+
+    Read from the parsed expression: a literal or a class of syllables only, required (not optional, not
+    inside a lookaround), in every branch. Anything it cannot read counts as 'may match anything'."""
+    def syllable(code: int) -> bool:
+        return 0xAC00 <= code <= 0xD7A3
+
+    def needs(items) -> bool:
+        for op, av in items:
+            if op is sre.LITERAL and syllable(av):
+                return True
+            if op is sre.IN and av and all(o is sre.LITERAL and syllable(v) or o is sre.RANGE and syllable(v[0])
+                                           and syllable(v[1]) for o, v in av):
+                return True
+            if op is sre.SUBPATTERN and needs(av[-1]):
+                return True
+            if op is sre.BRANCH and all(needs(b) for b in av[1]):
+                return True
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and needs(av[2]):
+                return True
+        return False
+
+    try:
+        return needs(sre_parse.parse(pattern))
+    except Exception:  # a Python whose private parser differs: run the rule everywhere, as before
+        return False
+
+
 class Normaliser:
     def __init__(self, synonyms: dict):
         # MULTILINE: ^ and $ then mean the same in one text and in the texts joined by tokens_many
-        self.rules = [(re.compile(rule_pattern(r["pattern"], synonyms), re.MULTILINE), r["to"])
-                      for r in synonyms.get("rules", [])]
+        self.rules = [(re.compile(p, re.MULTILINE), r["to"], needs_hangul(p))
+                      for r in synonyms.get("rules", []) for p in [rule_pattern(r["pattern"], synonyms)]]
         endings = sorted(synonyms.get("endings", []), key=len, reverse=True)
         particles = sorted(synonyms.get("particles", []), key=len, reverse=True)
         alt = lambda words: "|".join(map(re.escape, words)) or "(?!)"  # noqa: E731
@@ -54,7 +85,7 @@ class Normaliser:
 
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
-        for pattern, to in self.rules:
+        for pattern, to, _ in self.rules:
             text = pattern.sub(f" {to} ", text)
         return self._words_of(text)
 
@@ -68,13 +99,31 @@ class Normaliser:
         texts = [unicodedata.normalize("NFKC", t).lower() for t in texts]
         if any("\n" in t or JOINT[1] in t for t in texts):
             return [self.tokens(t) for t in texts]
-        joined, joints = JOINT.join(texts), len(texts) - 1
-        for pattern, to in self.rules:
-            out = pattern.sub(f" {to} ", joined)
-            if out.count(JOINT) != joints:
-                out = JOINT.join(pattern.sub(f" {to} ", t) for t in joined.split(JOINT))
-            joined = out
-        return [self._words_of(t) for t in joined.split(JOINT)]
+        # English texts (a third of the characters) skip the rules that need a Hangul syllable (most of them)
+        korean = [i for i, t in enumerate(texts) if HANGUL.search(t)]
+        english = [i for i, t in enumerate(texts) if not HANGUL.search(t)]
+        joined = [JOINT.join(texts[i] for i in korean), JOINT.join(texts[i] for i in english)]
+        for pattern, to, hangul_only in self.rules:
+            for g, members in enumerate((korean, english)):
+                if members and not (g and hangul_only):
+                    out = pattern.sub(f" {to} ", joined[g])
+                    if out.count(JOINT) != len(members) - 1:
+                        out = JOINT.join(pattern.sub(f" {to} ", t) for t in joined[g].split(JOINT))
+                    joined[g] = out
+            if english and HANGUL.search(to):  # an English text that now holds a Korean word takes the Korean rules
+                parts = joined[1].split(JOINT)
+                moved = {k for k, t in enumerate(parts) if HANGUL.search(t)}
+                if moved:
+                    joined[0] = JOINT.join(([joined[0]] if korean else []) + [parts[k] for k in sorted(moved)])
+                    korean += [english[k] for k in sorted(moved)]
+                    english[:] = [i for k, i in enumerate(english) if k not in moved]
+                    joined[1] = JOINT.join(t for k, t in enumerate(parts) if k not in moved)
+        out: list[list[str]] = [[] for _ in texts]
+        for g, members in enumerate((korean, english)):
+            if members:
+                for i, t in zip(members, joined[g].split(JOINT)):
+                    out[i] = self._words_of(t)
+        return out
 
     def _words_of(self, text: str) -> list[str]:
         out = []
@@ -134,7 +183,8 @@ class FaqMatcher:
         self.candidates = candidates
         self.rescored = rescored
         self.entries = entries
-        self.questions: list[list[tuple[str, str, str]]] = []  # per entry: (original, compact, joined tokens)
+        # per entry, three parallel lists: the paraphrases as written, compact (no spaces), and words joined by spaces
+        self.questions: list[tuple[list[str], list[str], list[str]]] = []
         self.vocab: list[list[str]] = []  # per entry: the words of its paraphrases and answer
         postings: dict[str, list[int]] = {}
         texts = [(idx, q, True) for idx, e in enumerate(entries) for q in e["questions"]["ko"] + e["questions"]["en"]]
@@ -152,7 +202,7 @@ class FaqMatcher:
                     compact = "".join(toks)
                     qs.append((q, compact, " ".join(toks)))
                     entry_grams |= grams(compact, toks)
-            self.questions.append(qs)
+            self.questions.append(tuple(map(list, zip(*qs))) if qs else ([], [], []))
             self.vocab.append(sorted(words))
             for g in entry_grams:
                 postings.setdefault(g, []).append(idx)
@@ -182,17 +232,22 @@ class FaqMatcher:
         scored = []
         for idx, ov in top:
             coverage = ov / total
+            originals, compacts, joineds = self.questions[idx]
             best, best_q = 0.0, ""
-            for original, p_compact, p_joined in self.questions[idx]:
-                s = fuzz.ratio(compact, p_compact)
+            if compacts:  # each rapidfuzz call below is one loop in C over the entry's paraphrases
+                _, best, at = process.extractOne(compact, compacts, scorer=fuzz.ratio)
+                best_q = originals[at]
                 # token_set_ratio is 100 whenever the query's words are a subset of the paraphrase's, however
                 # much more it says ("conditions" in "early release conditions"); a share of token_sort_ratio
-                # prefers the paraphrase that says no more than was asked. Computed only when it can win.
-                words = fuzz.token_set_ratio(joined, p_joined)
-                if 0.95 * (words * (1 - SORT_SHARE) + 100 * SORT_SHARE) > max(s, best):
-                    s = max(s, 0.95 * (words * (1 - SORT_SHARE) + fuzz.token_sort_ratio(joined, p_joined) * SORT_SHARE))
-                if s > best:
-                    best, best_q = s, original
+                # prefers the paraphrase that says no more than was asked. Only paraphrases whose word score
+                # could beat the best spelling score are looked at again.
+                cut = (best / 0.95 - 100 * SORT_SHARE) / (1 - SORT_SHARE)
+                if cut <= 100:
+                    for _, words, i in process.extract(joined, joineds, scorer=fuzz.token_set_ratio,
+                                                       score_cutoff=max(cut, 0), limit=None):
+                        s = 0.95 * (words * (1 - SORT_SHARE) + fuzz.token_sort_ratio(joined, joineds[i]) * SORT_SHARE)
+                        if s > best:
+                            best, best_q = s, originals[i]
             scored.append((0.65 * best + 35 * coverage, idx, best_q))
         scored.sort(reverse=True)
         ranked = []

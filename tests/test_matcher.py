@@ -1,7 +1,7 @@
 """The FAQ matcher: Korean-aware normalisation and refusing to guess."""
 import pytest
 
-from bot.matcher import FaqMatcher, Normaliser
+from bot.matcher import FaqMatcher, Normaliser, needs_hangul
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,20 @@ def test_indexing_all_paraphrases_at_once_normalises_each_as_on_its_own(kb, norm
     texts = [q for e in kb.faq + kb.out_of_scope for q in e["questions"]["ko"] + e["questions"]["en"]]
     # a text ending where the next one begins a spelling rule's match, an empty one, a lone particle
     texts += ["우리 기관 비상", "저감조치 발령됨?", "", "은", "관용", "차 2부제", "pm", "2.5 기준"]
+    # English texts skip the Korean rules, unless an earlier rule gave them a Korean word (pm2.5 → 초미세먼지)
+    texts += ["pm2.5 over 50 for two days, is it 비저?", "pm2.5 ok", "only english here", "pm10"]
     assert norm.tokens_many(texts) == [norm.tokens(t) for t in texts]
+    assert norm.tokens_many(["pm2.5 only"]) == [norm.tokens("pm2.5 only")] and norm.tokens_many([]) == []
     assert norm.tokens_many(["비상\n저감조치", "이부제"]) == [norm.tokens("비상\n저감조치"), norm.tokens("이부제")]
+
+
+@pytest.mark.parametrize("pattern, needs", [
+    ("(?<![가-힣])비저(?!항)", True), ("(제|재)\\s*외", True), ("[가-힣]+", True), ("(?:해재|헤제)(?=되)", True),
+    ("pm\\s*2\\.5|초미세", False), ("[가-힣]*x", False), ("(?=가)x", False), ("\\bevs?\\b", False), ("[^a-z]", False),
+])
+def test_a_rule_that_needs_a_hangul_syllable_is_known_as_such(pattern, needs):
+    """Such rules are skipped on English texts when indexing; a rule that might match without one never is."""
+    assert needs_hangul(pattern) is needs
 
 
 def test_the_parts_of_a_joined_term_are_words_the_entry_knows(kb):
@@ -120,8 +132,11 @@ def test_an_answer_offers_near_twin_entries_under_it(kb):
     other = ({light["id"], twin["id"]} - {reply.data["faq_id"]}).pop()
     assert reply.data["related"][0] == other
     assert reply.buttons[0] == (light["questions"]["ko"][0], f"faq:{other}")
-    # an answer with no close runner-up carries its thumbs only
-    alone = Assistant(kb).ask("경차 2부제 제외?")
+    # a question that names no scheme gets the other scheme's light-car rule too (they differ: exempt in the
+    # season, included on emergency days); one that names the season carries its thumbs only
+    either = Assistant(kb).ask("경차 2부제 제외?")
+    assert either.data["faq_id"] == light["id"] and either.data["related"] == ["emergency-public-2bu-lightcar"]
+    alone = Assistant(kb).ask("겨울철 공공2부제 경차도 빠져?")
     assert alone.data["related"] == [] and [b for b, _ in alone.buttons] == ["👍", "👎"]
 
 
