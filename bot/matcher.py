@@ -104,13 +104,14 @@ class Normaliser:
         english = [i for i, t in enumerate(texts) if not HANGUL.search(t)]
         joined = [JOINT.join(texts[i] for i in korean), JOINT.join(texts[i] for i in english)]
         for pattern, to, hangul_only in self.rules:
+            before = joined[1]
             for g, members in enumerate((korean, english)):
                 if members and not (g and hangul_only):
                     out = pattern.sub(f" {to} ", joined[g])
                     if out.count(JOINT) != len(members) - 1:
                         out = JOINT.join(pattern.sub(f" {to} ", t) for t in joined[g].split(JOINT))
                     joined[g] = out
-            if english and HANGUL.search(to):  # an English text that now holds a Korean word takes the Korean rules
+            if joined[1] != before and HANGUL.search(to):  # an English text given a Korean word takes the Korean rules
                 parts = joined[1].split(JOINT)
                 moved = {k for k, t in enumerate(parts) if HANGUL.search(t)}
                 if moved:
