@@ -3,7 +3,7 @@
 from bot.evaluation import evaluate, load_items
 
 # Measured figures are in the README (below the 95 % targets); these floors catch a regression.
-TOP1_FLOOR = 0.80
+TOP1_FLOOR = 0.85
 OUT_OF_SCOPE_FLOOR = 0.80
 
 
