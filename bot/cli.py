@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         return live_commands.feed_failed(exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`… eval | head`): nothing more to say, and no traceback at exit either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _assistant(with_store: bool = False, limited: bool = False):

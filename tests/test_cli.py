@@ -32,6 +32,24 @@ def test_ask_batch_one_json_per_line(cli):
     assert lines[2]["matched"] is False
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`python -m bot ask --batch < questions.txt | head -1`: the pipe closes while answers are still coming."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--batch"], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "BOT_DB": str(tmp_path / "b.db")})
+    proc.stdin.write("경차 2부제 제외임?\n".encode() * 2000)
+    proc.stdin.close()
+    assert json.loads(proc.stdout.readline())["intent"] == "faq"
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 141
+    assert b"Traceback" not in proc.stderr.read()
+
+
 def test_ask_oversized_message_is_refused(cli):
     out = json.loads(cli("ask", "--json", "가" * 5000).stdout)
     assert out["matched"] is False and out["intent"] == "too_long"
