@@ -119,12 +119,12 @@ class Normaliser:
                     korean += [english[k] for k in sorted(moved)]
                     english[:] = [i for k, i in enumerate(english) if k not in moved]
                     joined[1] = JOINT.join(t for k, t in enumerate(parts) if k not in moved)
-        out: list[list[str]] = [[] for _ in texts]
+        tokens: list[list[str]] = [[] for _ in texts]
         for g, members in enumerate((korean, english)):
             if members:
                 for i, t in zip(members, joined[g].split(JOINT)):
-                    out[i] = self._words_of(t)
-        return out
+                    tokens[i] = self._words_of(t)
+        return tokens
 
     def _words_of(self, text: str) -> list[str]:
         out = []
