@@ -18,9 +18,11 @@ EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.co
                    (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
 
 
-# Something typed as a plate but of the wrong length (12가 34567) or with an unfinished letter (12ㄱ3456):
-# answered with the plate error, not a guess.
-PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\d)")
+# Something typed as a plate but of the wrong length (12가 34567, 12가34) or with an unfinished letter
+# (12ㄱ3456): answered with the plate error, not a guess. A short tail counts only written solid after a
+# private car's plate letter, so that "12월 25일" or "3시 30분" stay dates and times.
+PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\d)"
+                        r"|(?<!\d)\d{2,3}[가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주]\d{1,3}(?!\d)")
 
 
 def _detect(ctx, text):

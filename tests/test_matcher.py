@@ -91,10 +91,15 @@ def test_typed_variants_reach_the_same_entry(assistant, question, expected):
     assert reply.intent == "faq" and reply.data["faq_id"] == expected
 
 
-@pytest.mark.parametrize("question", ["12ㄱ3456 모레 운행돼?", "내차 12가 34567 내일 됨?"])
+@pytest.mark.parametrize("question", ["12ㄱ3456 모레 운행돼?", "내차 12가 34567 내일 됨?", "12가34 내일 운행?"])
 def test_a_mistyped_plate_gets_the_plate_error_not_a_faq_guess(assistant, question):
     reply = assistant.ask(question)
     assert reply.intent == "vehicle" and reply.matched is False and "차량번호가 아닙니다" in reply.text
+
+
+@pytest.mark.parametrize("question", ["12월 25일 비상저감조치 일정", "10시 30분에 발령돼?", "2부제 12일 홀수날이야?"])
+def test_dates_and_times_are_not_taken_for_plates(assistant, question):
+    assert assistant.ask(question).intent != "vehicle"
 
 
 @pytest.mark.parametrize("question", ["오늘 점심 뭐 먹지", "주식 추천해줘", "tell me a joke", "ㅋㅋㅋ", "?"])
