@@ -57,6 +57,9 @@ class Knowledge:
     sido_by_id: dict[str, dict] = field(default_factory=dict)
     faq_by_id: dict[str, dict] = field(default_factory=dict)
     out_of_scope: list[dict] = field(default_factory=list)  # questions to refuse (out_of_scope.yaml)
+    # scheme_twins.yaml: names (scheme → words), labels (scheme → ko/en), scheme (entry id → its scheme),
+    # partners (entry id → the same question's entries under the other scheme, in file order)
+    scheme_twins: dict = field(default_factory=dict)
 
     def citation(self, source: dict) -> dict:
         """A citation as the replies carry it: document id and title, section, quote."""
@@ -186,6 +189,7 @@ def load(directory: str | Path | None = None) -> Knowledge:
     schemes = _check_schemes(directory / "schemes.yaml", ck, regions)
     synonyms = _check_synonyms(directory / "synonyms.yaml", ck)
     out_of_scope = _check_out_of_scope(directory / "out_of_scope.yaml", ck, {e.get("id") for e in faq})
+    scheme_twins = _check_scheme_twins(directory / "scheme_twins.yaml", ck, {e.get("id") for e in faq})
     if ck.problems:
         raise KnowledgeError(ck.problems)
 
@@ -194,7 +198,7 @@ def load(directory: str | Path | None = None) -> Knowledge:
         report_deadlines=stages_doc["report_deadlines"],
         report_counting_source=stages_doc["report_counting_source"],
         agencies=agencies, exemptions=exemptions, thresholds=thresholds, regions=regions,
-        schemes=schemes, synonyms=synonyms, out_of_scope=out_of_scope,
+        schemes=schemes, synonyms=synonyms, out_of_scope=out_of_scope, scheme_twins=scheme_twins,
     )
     for sido in regions["sido"]:
         kb.sido_by_id[sido["id"]] = sido
@@ -492,6 +496,46 @@ def _check_out_of_scope(path: Path, ck: _Checker, faq_ids: set) -> list[dict]:
             continue
         topics.append({"id": tid, "questions": {"ko": qs["ko"], "en": qs["en"]}, "out_of_scope": True})
     return topics
+
+
+def _check_scheme_twins(path: Path, ck: _Checker, faq_ids: set) -> dict:
+    """Pairs of FAQ entries that answer one question under the two odd-even schemes (optional file)."""
+    empty = {"names": {}, "labels": {}, "scheme": {}, "partners": {}}
+    if not path.is_file():
+        return empty
+    rel = _rel(path)
+    doc = _read_mapping(path, ck)
+    if doc is None:
+        return empty
+    schemes = ("emergency", "seasonal")
+    names, labels = doc.get("names"), doc.get("labels")
+    for key, value in (("names", names), ("labels", labels)):
+        if not isinstance(value, dict) or set(value) != set(schemes):
+            ck.add(rel, key, "needs exactly: emergency, seasonal")
+            return empty
+    for scheme in schemes:
+        if not isinstance(names[scheme], list) or not names[scheme] or \
+                not all(isinstance(w, str) and w.strip() for w in names[scheme]):
+            ck.add(rel, f"names.{scheme}", "must be a non-empty list of words")
+        ck.text(rel, f"labels.{scheme}", labels, scheme)
+    out = {"names": {s: [w.lower() for w in names[s] if isinstance(w, str)] for s in schemes},
+           "labels": labels, "scheme": {}, "partners": {}}
+    for i, pair in enumerate(doc.get("pairs") or []):
+        name = f"pair #{i + 1}"
+        if not isinstance(pair, dict) or set(pair) != set(schemes):
+            ck.add(rel, name, "needs exactly: emergency, seasonal (an FAQ id each)")
+            continue
+        for scheme in schemes:
+            eid = pair[scheme]
+            if eid not in faq_ids:
+                ck.add(rel, name, f"{scheme}: no FAQ entry {eid!r}")
+            elif out["scheme"].setdefault(eid, scheme) != scheme:
+                ck.add(rel, name, f"{eid!r} is paired as both emergency and seasonal")
+        a, b = pair["emergency"], pair["seasonal"]
+        for one, other in ((a, b), (b, a)):
+            if other not in out["partners"].setdefault(one, []):
+                out["partners"][one].append(other)
+    return out
 
 
 def _check_synonyms(path: Path, ck: _Checker) -> dict:

@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import io
 import json
+import re
 import tempfile
 import threading
 import weakref
@@ -37,6 +38,7 @@ FAQ_CSV = "faq.csv"
 CSV_COLUMNS = ["id", "file", "topic", "questions_ko", "questions_en", "answer_ko", "answer_en",
                "source_doc", "source_section", "source_quote"]
 ADMIN_FAQ_FILE = "faq/admin.yaml"  # where entries added in the messenger go
+TWINS_FILE = "scheme_twins.yaml"  # pairs of FAQ ids: deleting an entry drops its pairs
 
 
 class PublishRefused(KnowledgeError):
@@ -380,6 +382,7 @@ def with_entry(files: dict[str, str], entry: dict) -> dict[str, str]:
 
 
 def without_entry(files: dict[str, str], entry_id: str) -> dict[str, str]:
+    """The snapshot without one FAQ entry, and without the scheme pairs that name it (scheme_twins.yaml)."""
     rel = faq_entries(files)[entry_id][0]
     data = yaml.load(files[rel], Loader=knowledge._Loader)
     data = [e for e in data if not (isinstance(e, dict) and e.get("id") == entry_id)]
@@ -388,7 +391,30 @@ def without_entry(files: dict[str, str], entry_id: str) -> dict[str, str]:
         out[rel] = _dump(data)
     else:
         del out[rel]
+    if TWINS_FILE in out:
+        out[TWINS_FILE] = _without_pairs(out[TWINS_FILE], entry_id)
     return out
+
+
+def _without_pairs(text: str, entry_id: str) -> str:
+    """scheme_twins.yaml without the pairs naming `entry_id`: their lines are dropped, so the file keeps its
+    comments; a file written another way is dumped again."""
+    try:
+        doc = yaml.safe_load(text)
+        pairs = doc["pairs"]
+    except (yaml.YAMLError, TypeError, KeyError):
+        return text  # a broken file stays as it is: the check names its problem
+    keep = [p for p in pairs if not (isinstance(p, dict) and entry_id in p.values())]
+    if len(keep) == len(pairs):
+        return text
+    named = re.compile(rf"^\s*-\s*\{{.*(?<![\w-]){re.escape(entry_id)}(?![\w-]).*\}}\s*$")
+    lines = "".join(line for line in text.splitlines(keepends=True) if not named.match(line))
+    try:
+        if yaml.safe_load(lines).get("pairs") == keep:
+            return lines
+    except (yaml.YAMLError, AttributeError):
+        pass
+    return yaml.safe_dump({**doc, "pairs": keep}, allow_unicode=True, sort_keys=False)
 
 
 # -- files for an editor or a spreadsheet --------------------------------------------------------

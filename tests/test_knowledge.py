@@ -143,3 +143,18 @@ def test_an_out_of_scope_topic_needs_an_oos_id_and_questions_in_both_languages(b
         ("out_of_scope.yaml", "topic #1 'masks'"), ("out_of_scope.yaml", "topic #2 'oos-weather'"),
         ("out_of_scope.yaml", "topic #3 'oos-weather'")]
     assert "oos-" in found[0][2] and "questions.en" in found[1][2] and "duplicate" in found[2][2]
+
+
+def test_a_scheme_pair_must_name_existing_entries_one_per_scheme(broken):
+    def change(doc):
+        doc["pairs"] += [{"emergency": "emergency-exempt-eco", "seasonal": "seasonal-no-such-entry"},
+                         {"emergency": "seasonal-eco-cars", "seasonal": "seasonal-light-car"},
+                         {"emergency": "emergency-exempt-eco"}]
+    edit_yaml(broken / "scheme_twins.yaml", change)
+    found = problems_of(broken)
+    assert all(f.endswith("scheme_twins.yaml") for f, _, _ in found)
+    problems = {e: p for _, e, p in found}
+    n = len(yaml.safe_load((broken / "scheme_twins.yaml").read_text(encoding="utf-8"))["pairs"])
+    assert "seasonal-no-such-entry" in problems[f"pair #{n - 2}"]
+    assert "both emergency and seasonal" in problems[f"pair #{n - 1}"]
+    assert "needs exactly" in problems[f"pair #{n}"]

@@ -90,7 +90,7 @@ def test_edit_then_rollback_restores_the_exact_previous_answers(bot, kb):
     preview = bot.ask("고친 답변입니다.", user="telegram:1")
     assert preview.data["changes"] == ["faq: changed 'seasonal-light-car' (answer)"]
     assert bot.press("kb:publish", user="telegram:1").data["version"] == 2
-    assert bot.ask(questions[0], user="u").body == "고친 답변입니다."
+    assert "고농도계절 공공2부제\n고친 답변입니다." in bot.ask(questions[0], user="u").body
     rolled = bot.ask("/kb rollback 1", user="telegram:1")
     assert rolled.data["version"] == 3
     assert [bot.ask(q, user="u").to_json() for q in questions] == before
@@ -102,7 +102,8 @@ def test_delete_and_search(bot):
     found = bot.ask("/faq search 경차", user="telegram:1")
     assert "seasonal-light-car" in found.data["found"]
     preview = bot.ask("/faq delete seasonal-light-car", user="telegram:1")
-    assert preview.data["changes"] == ["faq: deleted 'seasonal-light-car'"]
+    # its pair with the emergency-day light-car rule goes with it (knowledge/scheme_twins.yaml)
+    assert preview.data["changes"] == ["faq: deleted 'seasonal-light-car'", "scheme_twins.yaml: changed"]
     assert bot.press("kb:cancel", user="telegram:1").data["step"] is None
     assert bot.press("kb:publish", user="telegram:1").matched is False  # the draft is gone
     assert versions.history(bot.store) == []
@@ -257,3 +258,14 @@ def test_an_admin_adds_an_entry_in_slack_and_another_user_gets_it(kb, tmp_path):
         server.shutdown()
         server.server_close()
         fake.stop()
+
+
+def test_deleting_an_entry_drops_its_scheme_pairs_and_keeps_the_files_comments(kb):
+    files = versions.read_dir(kb.directory)
+    out = versions.without_entry(files, "seasonal-exempt-disabled-veterans")
+    before, after = files["scheme_twins.yaml"], out["scheme_twins.yaml"]
+    gone = [line for line in before.splitlines() if line not in after.splitlines()]
+    assert len(gone) == 3 and all("seasonal-exempt-disabled-veterans" in line for line in gone)
+    assert after.startswith("# The same question under the two odd-even schemes.")
+    assert "seasonal-exempt-disabled-veterans" not in after
+    assert versions.without_entry(files, "emergency-what-is")["scheme_twins.yaml"] == before  # not paired

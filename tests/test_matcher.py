@@ -137,12 +137,56 @@ def test_an_answer_offers_near_twin_entries_under_it(kb):
     other = ({light["id"], twin["id"]} - {reply.data["faq_id"]}).pop()
     assert reply.data["related"][0] == other
     assert reply.buttons[0] == (light["questions"]["ko"][0], f"faq:{other}")
-    # a question that names no scheme gets the other scheme's light-car rule too (they differ: exempt in the
-    # season, included on emergency days); one that names the season carries its thumbs only
-    either = Assistant(kb).ask("경차 2부제 제외?")
-    assert either.data["faq_id"] == light["id"] and either.data["related"] == ["emergency-public-2bu-lightcar"]
+    # a question that names the season carries its thumbs only
     alone = Assistant(kb).ask("겨울철 공공2부제 경차도 빠져?")
     assert alone.data["related"] == [] and [b for b, _ in alone.buttons] == ["👍", "👎"]
+
+
+def test_a_question_that_names_neither_scheme_is_answered_for_both(assistant, kb):
+    """Light cars are exempt in the season but included on emergency days (seasonal rev.4 Q&A 3): asked
+    without a scheme, the user gets both rules, each under its label and with its own citation."""
+    either = assistant.ask("경차 2부제 제외?")
+    assert sorted(either.data["faq_ids"]) == ["emergency-public-2bu-lightcar", "seasonal-light-car"]
+    assert either.data["related"] == []  # the other scheme's rule is in the answer, not a button
+    labels = kb.scheme_twins["labels"]
+    for entry_id, scheme in (("seasonal-light-car", "seasonal"), ("emergency-public-2bu-lightcar", "emergency")):
+        part = f"{labels[scheme]['ko']}\n{kb.faq_by_id[entry_id]['answer']['ko'].strip()}"
+        assert part in either.body
+    assert {s["doc"] for s in either.sources} == {"emergency-2019", "seasonal-rev4"}
+    english = assistant.ask("are light cars exempt from odd-even?", "en")
+    assert labels["emergency"]["en"] in english.body and labels["seasonal"]["en"] in english.body
+
+
+@pytest.mark.parametrize("question, scheme", [
+    ("비상저감조치 발령되면 전기차도 2부제 해?", "emergency"), ("겨울철 공공2부제 전기차도 빠져?", "seasonal"),
+    ("on emergency days are EVs exempt?", "emergency"), ("are EVs exempt in the winter season scheme?", "seasonal")])
+def test_a_question_that_names_a_scheme_gets_that_schemes_entry_alone(assistant, kb, question, scheme):
+    reply = assistant.ask(question, "en" if question.isascii() else "ko")
+    assert reply.data["faq_ids"] == [{"emergency": "emergency-exempt-eco", "seasonal": "seasonal-eco-cars"}[scheme]]
+    assert len(reply.sources) == 1
+
+
+def test_the_scheme_named_wins_over_the_closer_wording(assistant, kb):
+    """The twins are worded alike, so the matcher may rank the other scheme's entry first: whichever entry of the
+    pair matched best, the scheme the question names decides, and a question naming none or both gets both."""
+    from handlers.faq import scheme_choice
+
+    eco, seasonal = kb.faq_by_id["emergency-exempt-eco"], kb.faq_by_id["seasonal-eco-cars"]
+    ctx = assistant.context("ko")
+    ranked = ctx.matcher.match("전기차 환경친화적 자동차 운행제한 2부제 제외?")[1]
+    assert scheme_choice(ctx, "겨울철 공공2부제 전기차도 빠져?", eco, ranked) == (seasonal, None)
+    assert scheme_choice(ctx, "비저 때 전기차 빠져?", eco, ranked) == (eco, None)
+    assert scheme_choice(ctx, "전기차 빠져?", eco, ranked) == (eco, seasonal)
+    assert scheme_choice(ctx, "비상저감조치랑 계절관리제 둘 다 전기차 빠져?", seasonal, ranked) == (seasonal, eco)
+
+
+@pytest.mark.parametrize("words, named", [
+    (["광역비상저감조치", "발령"], {"emergency"}), (["운행", "제한"], {"emergency"}), (["계절관리제"], {"seasonal"}),
+    (["emergency-measure", "day"], {"emergency"}), (["winter"], {"seasonal"}), (["2부제", "경차"], set()),
+    (["emergencyroom"], set())])
+def test_how_a_question_names_a_scheme(kb, words, named):
+    from handlers.faq import schemes_named
+    assert schemes_named(words, kb.scheme_twins["names"]) == named
 
 
 def test_a_question_on_a_topic_the_guidelines_do_not_cover_is_refused(assistant, kb):
@@ -185,3 +229,19 @@ def test_a_built_matcher_is_kept_on_disk_for_the_next_run(kb, tmp_path, monkeypa
     assert saved.read_bytes() != b"not a pickle"
     app.build(replace(kb, faq=kb.faq[:10]))
     assert len(list(tmp_path.glob("matcher-*.pickle"))) == 2
+
+
+def test_below_the_threshold_a_clear_lead_is_answered_and_a_near_tie_is_not(assistant):
+    """Casual words the FAQ never uses pull every score down; the entry that still leads the others by far
+    is the one meant, while two entries close together below the threshold stay two suggestions."""
+    from bot.matcher import LEAD_FLOOR, LEAD_RATIO
+
+    ctx = assistant.context("ko")
+    lead, ranked = ctx.matcher.match("의무적으로 참여해야 하는 배출시설 종류")
+    assert ranked[0].score < ctx.matcher.threshold and ranked[0].score >= ranked[1].score * LEAD_RATIO
+    assert lead is ranked[0] and lead.entry["id"] == "emergency-private-facilities"
+    tie, ranked = ctx.matcher.match("지원단 안에 팀별로 하는일")
+    assert ctx.matcher.threshold * LEAD_FLOOR <= ranked[0].score < ranked[1].score * LEAD_RATIO
+    assert tie is None
+    reply = assistant.ask("지원단 안에 팀별로 하는일")
+    assert reply.matched is False and "emergency-proc-org-support-teams" in reply.data["suggestions"]

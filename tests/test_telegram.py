@@ -42,10 +42,12 @@ async def test_the_command_menu_is_registered_in_korean_and_english(fake, bot):
 @pytest.mark.anyio
 async def test_a_question_is_answered_with_its_source(fake, bot):
     reply = await say(fake, 12, "경차도 이부제 해야됨?")
-    assert "경차" in reply["text"] and "\n\n출처: 미세먼지 고농도계절 공공2부제 시행지침 (rev.4)" in reply["text"]
-    # the same question for the emergency scheme's odd-even is one tap away; then 👍/👎, as under every answer
-    assert buttons(reply)[0] == "faq:emergency-public-2bu-lightcar"
-    assert buttons(reply)[-2:] == ["fb:seasonal-light-car:up", "fb:seasonal-light-car:down"]
+    # no scheme named: the seasonal rule (exempt) and the emergency-day rule (included), each with its source
+    assert "■ 고농도계절 공공2부제\n네. 기존 승용차 요일제와 동일하게 경차는" in reply["text"]
+    assert "■ 예비·비상저감조치 때\n네. 예비·비상저감조치 때 행정·공공기관 차량 2부제는 경차도 포함합니다." in reply["text"]
+    assert "\n출처: 미세먼지 고농도계절 공공2부제 시행지침 (rev.4)" in reply["text"]
+    assert "\n출처: 고농도 미세먼지 비상저감조치 시행 지침 (환경부, 2019. 2)" in reply["text"]
+    assert buttons(reply)[-2:] == ["fb:seasonal-light-car:up", "fb:seasonal-light-car:down"]  # as under every answer
     keep_transcript(fake)
 
 
