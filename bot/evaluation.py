@@ -1,6 +1,9 @@
 """The evaluation harness: how well the bot answers the question set in tests/eval/*.yaml.
 
-Each item is {q, expect} where expect is "faq:<id>", "intent:<name>" or "fallback".
+Each item is {q, expect} where expect is "faq:<id>", "intent:<name>" or "fallback"; `also` lists other
+entries that answer the question just as fully (two entries overlap: stage 8 and the evaluation report both
+give the 30-day deadline). An item gets `also` only when a reviewer who saw the two answers but not which
+one the bot gave judged that each gives what is asked.
 Reports top-1 accuracy on in-scope questions, the share of out-of-scope questions answered with
 a fallback, and fallback precision (of all fallbacks given, how many were for out-of-scope questions).
 """
@@ -39,7 +42,12 @@ def evaluate(assistant, items: list[dict]) -> dict:
         got = outcome(reply)
         # a fallback offers its suggestions, an answer its related entries: both are one tap away
         offered = [f"faq:{i}" for key in ("suggestions", "related") for i in (reply.data or {}).get(key, [])]
-        rows.append({**item, "got": got, "ok": got == item["expect"], "offered": item["expect"] in offered})
+        # a question that names neither odd-even scheme is answered for both (handlers/faq.py scheme_choice):
+        # the expected entry is then one of the two answered
+        answered = [f"faq:{i}" for i in (reply.data or {}).get("faq_ids", [])] if reply.matched else []
+        right = [item["expect"], *item.get("also", [])]
+        rows.append({**item, "got": got, "ok": got in right or any(a in right for a in answered),
+                     "both_schemes": len(answered) > 1, "offered": item["expect"] in offered})
     in_scope = [r for r in rows if r["expect"] != "fallback"]
     out_scope = [r for r in rows if r["expect"] == "fallback"]
     fallbacks = [r for r in rows if r["got"] == "fallback"]
@@ -56,6 +64,9 @@ def evaluate(assistant, items: list[dict]) -> dict:
         "in_scope": len(in_scope),
         "out_of_scope": len(out_scope),
         "top1_accuracy": sum(r["ok"] for r in in_scope) / max(len(in_scope), 1),
+        "answered_both_schemes": sum(r["both_schemes"] for r in rows),
+        # the strictest reading: only the expected entry, as the first (or only) answer
+        "top1_accuracy_first_answer": sum(r["got"] == r["expect"] for r in in_scope) / max(len(in_scope), 1),
         # a fallback that offers the right entry as a button still gets the user there in one tap
         "answered_or_offered": sum(r["ok"] or r["offered"] for r in in_scope) / max(len(in_scope), 1),
         "out_of_scope_fallback_rate": sum(r["ok"] for r in out_scope) / max(len(out_scope), 1),
@@ -75,6 +86,8 @@ def run(args) -> int:
     else:
         print(f"questions: {report['questions']} ({report['in_scope']} in scope, {report['out_of_scope']} out of scope)")
         print(f"top-1 accuracy (in scope):           {report['top1_accuracy']:.1%}")
+        print(f"  answered for both odd-even schemes: {report['answered_both_schemes']} questions;"
+              f" top-1 counting only the expected entry as the first answer: {report['top1_accuracy_first_answer']:.1%}")
         print(f"in scope, answered or offered as a button: {report['answered_or_offered']:.1%}")
         print(f"out-of-scope answered with fallback: {report['out_of_scope_fallback_rate']:.1%}")
         print(f"fallback precision:                  {report['fallback_precision']:.1%}")

@@ -3,7 +3,7 @@
 from bot.evaluation import evaluate, load_items
 
 # Measured figures are in the README (below the issue's 95 % targets); these floors catch a regression.
-TOP1_FLOOR = 0.85
+TOP1_FLOOR = 0.89
 OUT_OF_SCOPE_FLOOR = 0.80
 
 
@@ -19,6 +19,21 @@ def test_harness_counts_hits_misses_and_fallbacks(assistant):
     assert [e["expect"] for e in report["errors"]] == ["faq:emergency-what-is"]
 
 
+def test_a_second_right_entry_and_an_answer_for_both_schemes_count_as_right(assistant):
+    """`also` names an entry that answers the question as fully; a question naming neither odd-even scheme is
+    answered for both, and either scheme's entry is then right. Neither loosens anything else."""
+    light = "경차도 고농도계절 공공2부제 제외대상인가요?"
+    items = [{"q": light, "expect": "faq:emergency-what-is", "also": ["faq:seasonal-light-car"]},
+             {"q": light, "expect": "faq:emergency-what-is", "also": ["faq:emergency-hours"]},
+             {"q": "경차 2부제 제외?", "expect": "faq:emergency-public-2bu-lightcar"},
+             {"q": "경차 2부제 제외?", "expect": "faq:seasonal-light-car"},
+             {"q": "경차 2부제 제외?", "expect": "faq:seasonal-eco-cars"}]
+    report = evaluate(assistant, items)
+    assert [e["expect"] for e in report["errors"]] == ["faq:emergency-what-is", "faq:seasonal-eco-cars"]
+    assert report["answered_both_schemes"] == 3
+    assert report["top1_accuracy_first_answer"] < report["top1_accuracy"]
+
+
 def test_the_question_set_is_large_varied_and_points_at_real_entries(kb):
     items = load_items()
     assert len(items) >= 150
@@ -30,6 +45,8 @@ def test_the_question_set_is_large_varied_and_points_at_real_entries(kb):
         assert kind in ("faq", "intent", "fallback"), item
         if kind == "faq":
             assert value in kb.faq_by_id, item
+        for other in item.get("also", []):
+            assert other.startswith("faq:") and other[4:] in kb.faq_by_id and other != item["expect"], item
 
 
 def test_answering_quality_does_not_regress(assistant):
