@@ -1,9 +1,8 @@
 """Questions answered from the FAQ (knowledge/faq/*.yaml), and the fallback when none fits."""
 from __future__ import annotations
 
-import re
-
 from bot import feedback
+from bot.matcher import HANGUL
 from bot.reply import Reply
 from bot.router import capabilities, handles, presses
 
@@ -13,7 +12,6 @@ SUGGEST_SHARE = 0.5  # runners-up at half the answer threshold are offered as bu
 # right one within this share, at 0.3 extra buttons per answer on average.
 RELATED_SHARE = 0.8
 RELATED_MAX = 2
-HANGUL = re.compile(r"[가-힣]")
 
 
 @handles("faq", lambda ctx, text: {})
@@ -58,7 +56,7 @@ def scheme_choice(ctx, text: str, entry: dict, ranked: list) -> tuple[dict, dict
     neither (or both) gets both; one that names the other scheme gets that scheme's entry, whichever
     of the two worded it more closely."""
     twins = ctx.kb.scheme_twins
-    partners = twins["partners"].get(entry["id"])
+    partners = twins.get("partners", {}).get(entry["id"])
     if not partners:
         return entry, None
     rank = {m.entry["id"]: k for k, m in enumerate(ranked)}
