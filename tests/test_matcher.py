@@ -245,3 +245,8 @@ def test_below_the_threshold_a_clear_lead_is_answered_and_a_near_tie_is_not(assi
     assert tie is None
     reply = assistant.ask("지원단 안에 팀별로 하는일")
     assert reply.matched is False and "emergency-proc-org-support-teams" in reply.data["suggestions"]
+
+
+def test_a_misspelt_hybrid_is_still_an_eco_car(assistant):
+    reply = assistant.ask("are hybird cars exmept from odd even?", "en")
+    assert sorted(reply.data["faq_ids"]) == ["emergency-exempt-eco", "seasonal-eco-cars"]
