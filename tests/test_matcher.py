@@ -250,3 +250,8 @@ def test_below_the_threshold_a_clear_lead_is_answered_and_a_near_tie_is_not(assi
 def test_a_misspelt_hybrid_is_still_an_eco_car(assistant):
     reply = assistant.ask("are hybird cars exmept from odd even?", "en")
     assert sorted(reply.data["faq_ids"]) == ["emergency-exempt-eco", "seasonal-eco-cars"]
+
+
+@pytest.mark.parametrize("question", ["is my car restricted on an emergancy day", "is my car restricted on an emergncy day"])
+def test_a_misspelt_emergency_is_still_the_emergency_measure(assistant, question):
+    assert assistant.ask(question, "en").data["faq_id"] == "emergency-vehicle-restriction"
