@@ -225,14 +225,7 @@ def _candidates(matcher, text: str) -> set[int]:
     from .matcher import grams
 
     toks = matcher.norm.tokens(text)
-    compact = "".join(toks)
-    overlap: dict[int, float] = {}
-    for g in grams(compact, toks):
-        w = matcher.idf.get(g)
-        for idx in matcher.postings.get(g, ()) if w else ():
-            overlap[idx] = overlap.get(idx, 0.0) + w
-    top = sorted(overlap.items(), key=lambda kv: kv[1], reverse=True)[: matcher.candidates]
-    return {idx for idx, _ in top}
+    return {idx for idx, _ in matcher.shortlist(grams("".join(toks), toks))}
 
 
 def _best(matcher, text: str) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import Counter
 import re
 import unicodedata
 from re import _constants as sre
@@ -23,6 +24,11 @@ from rapidfuzz import fuzz, process
 # A score between LEAD_FLOOR × threshold and the threshold is an answer when it is LEAD_RATIO × the runner-up's:
 # on both halves of tests/eval +0.6 / +1.1 points of top-1 and no out-of-scope question answered (README)
 LEAD_FLOOR, LEAD_RATIO = 0.75, 1.3
+# Further below (down to AGREE_FLOOR × threshold), the top entry is an answer when a naive Bayes model over the same
+# bigrams puts AGREE_SHARE of its posterior, among the candidates, on it: two different readings of the question
+# agree. On both halves of tests/eval +0.6 / +2.3 points of top-1 and no out-of-scope question answered (README)
+AGREE_FLOOR, AGREE_SHARE = 0.5, 0.95
+BAYES_SMOOTHING, BAYES_TEMPERATURE = 0.3, 5.0
 SORT_SHARE = 0.2  # on both halves of tests/eval: +0.6 / +0.6 points of top-1, one more out-of-scope refusal (README)
 NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
@@ -191,13 +197,16 @@ class FaqMatcher:
         self.questions: list[tuple[list[str], list[str], list[str]]] = []
         self.vocab: list[list[str]] = []  # per entry: the words of its paraphrases and answer
         postings: dict[str, list[int]] = {}
+        # beside postings: how many of the entry's paraphrases have the gram (bytes: the cached index stays small)
+        counts: dict[str, bytearray] = {}
+        self.gram_total: list[int] = []  # per entry: the sum of its counts
         texts = [(idx, q, True) for idx, e in enumerate(entries) for q in e["questions"]["ko"] + e["questions"]["en"]]
         texts += [(idx, " ".join(a.split()), False) for idx, e in enumerate(entries) for a in (e.get("answer") or {}).values()]
         per_entry = [[] for _ in entries]
         for (idx, text, is_question), toks in zip(texts, self.norm.tokens_many([t for _, t, _ in texts])):
             per_entry[idx].append((text, is_question, toks))
         for idx, found in enumerate(per_entry):
-            qs, entry_grams, words = [], set(), set()
+            qs, entry_grams, words = [], Counter(), set()
             for q, is_question, toks in found:
                 words.update(toks)
                 # "preliminary days" is about a preliminary-measure entry: the parts of a joined term count as known
@@ -205,14 +214,17 @@ class FaqMatcher:
                 if is_question:
                     compact = "".join(toks)
                     qs.append((q, compact, " ".join(toks)))
-                    entry_grams |= grams(compact, toks)
+                    entry_grams.update(grams(compact, toks))
             self.questions.append(tuple(map(list, zip(*qs))) if qs else ([], [], []))
             self.vocab.append(sorted(words))
-            for g in entry_grams:
+            for g, c in entry_grams.items():
                 postings.setdefault(g, []).append(idx)
+                counts.setdefault(g, bytearray()).append(min(c, 255))
+            self.gram_total.append(sum(entry_grams.values()))
         n = max(len(entries), 1)
         self.idf = {g: math.log(1 + n / len(p)) for g, p in postings.items()}
         self.postings = postings
+        self.counts = {g: bytes(c) for g, c in counts.items()}
 
     def match(self, text: str) -> tuple[Match | None, list[Match]]:
         """The best match above the threshold (or None) and the runners-up, best first."""
@@ -222,19 +234,12 @@ class FaqMatcher:
             return None, []
         q_grams = grams(compact, toks)
         total = sum(self.idf.get(g, math.log(1 + len(self.entries))) for g in q_grams) or 1.0
-        overlap: dict[int, float] = {}
-        for g in q_grams:
-            w = self.idf.get(g)
-            if w is None:
-                continue
-            for idx in self.postings[g]:
-                overlap[idx] = overlap.get(idx, 0.0) + w
-        if not overlap:
+        top_candidates = self.shortlist(q_grams)
+        if not top_candidates:
             return None, []
-        top = sorted(overlap.items(), key=lambda kv: kv[1], reverse=True)[: self.candidates]
         joined = " ".join(toks)
         scored = []
-        for idx, ov in top:
+        for idx, ov in top_candidates:
             coverage = ov / total
             originals, compacts, joineds = self.questions[idx]
             best, best_q = 0.0, ""
@@ -257,14 +262,50 @@ class FaqMatcher:
         ranked = []
         for score, idx, best_q in scored[: self.rescored]:
             known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
-            ranked.append(Match(self.entries[idx], score * known, best_q))
-        ranked.sort(key=lambda m: m.score, reverse=True)
-        top = ranked[0].score
+            ranked.append((score * known, idx, best_q))
+        ranked.sort(key=lambda r: r[0], reverse=True)
+        top = ranked[0][0]
         # Below the threshold, an entry that clearly leads the others is still the one meant: casual words the
         # FAQ never uses ("맘대로 다녀도됨") pull every score down alike, and a lead survives that.
         sure = top >= self.threshold or (len(ranked) > 1 and top >= self.threshold * LEAD_FLOOR
-                                         and top >= ranked[1].score * LEAD_RATIO)
-        return (ranked[0] if sure else None), ranked
+                                         and top >= ranked[1][0] * LEAD_RATIO)
+        if not sure and len(top_candidates) > 1 and top >= self.threshold * AGREE_FLOOR:  # a lone candidate agrees vacuously
+            sure = self.bayes_share(q_grams, [idx for idx, _ in top_candidates], ranked[0][1]) >= AGREE_SHARE
+        matches = [Match(self.entries[idx], score, best_q) for score, idx, best_q in ranked]
+        return (matches[0] if sure else None), matches
+
+    def shortlist(self, q_grams: set[str]) -> list[tuple[int, float]]:
+        """The entries sharing the most IDF-weighted bigrams with the query (the candidates), best first,
+        as (index, shared weight)."""
+        overlap: dict[int, float] = {}
+        for g in q_grams:
+            w = self.idf.get(g)
+            if w is None:
+                continue
+            for idx in self.postings[g]:
+                overlap[idx] = overlap.get(idx, 0.0) + w
+        return sorted(overlap.items(), key=lambda kv: kv[1], reverse=True)[: self.candidates]
+
+    def bayes_share(self, q_grams: set[str], candidates: list[int], first: int) -> float:
+        """The share of a naive Bayes posterior over `candidates` that falls on `first`.
+
+        Each entry is a bag of its paraphrases' bigrams; a query bigram's log-likelihood is weighted by its IDF as
+        in the index. It reads the question differently from the paraphrase scores above: every paraphrase
+        counts, not the closest one, so a question phrased unlike any single paraphrase still finds its entry."""
+        vocabulary = len(self.postings)
+        known = [(g, self.idf[g]) for g in q_grams if g in self.idf]  # a gram no entry has weighs on all alike
+        weight = sum(w for _, w in known)
+        logs = []
+        for idx in candidates:
+            score = -weight * math.log(self.gram_total[idx] + BAYES_SMOOTHING * vocabulary)
+            for g, w in known:
+                ids = self.postings[g]
+                at = bisect.bisect_left(ids, idx)
+                score += w * math.log((self.counts[g][at] if at < len(ids) and ids[at] == idx else 0) + BAYES_SMOOTHING)
+            logs.append(score / BAYES_TEMPERATURE)
+        top = max(logs)
+        shares = [math.exp(v - top) for v in logs]
+        return shares[candidates.index(first)] / sum(shares)
 
     def _knows(self, idx: int, word: str) -> bool:
         """Whether entry `idx` uses `word`: as is, as the stem of a longer form, or with a typo."""
