@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
 import re
 import unicodedata
+from collections import Counter
 from re import _constants as sre
 from re import _parser as sre_parse
 from dataclasses import dataclass
@@ -184,6 +184,8 @@ class FaqMatcher:
     knows (in its paraphrases or its answer). The last step is what refuses near-domain questions
     such as "비상저감조치 위반하면 벌금 얼마?": every word but 벌금/얼마 fits some entry, and no entry
     speaks of a fine, so the bot says it has no answer instead of answering something else.
+    A score a little below the threshold is still an answer when the entry leads the others clearly, or when
+    a second reading of the question (bayes_share) agrees on it.
     """
 
     def __init__(self, entries: list[dict], synonyms: dict, *, threshold: float = 34.0,
