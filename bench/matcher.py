@@ -74,10 +74,10 @@ def main() -> int:
     for size in (150, 5000):
         entries = synthetic_faq(kb, size)
         t0 = time.perf_counter()
-        matcher = FaqMatcher(entries, kb.synonyms)
+        matcher = FaqMatcher(entries, kb.synonyms, sources=kb.sources)
         build_ms = (time.perf_counter() - t0) * 1000
         tracemalloc.start()  # a second build, traced: tracing slows it, so it is not the one timed
-        traced = FaqMatcher(entries, kb.synonyms)
+        traced = FaqMatcher(entries, kb.synonyms, sources=kb.sources)
         memory = tracemalloc.get_traced_memory()[0] / 2**20
         tracemalloc.stop()
         del traced

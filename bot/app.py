@@ -65,14 +65,15 @@ def build(kb: knowledge.Knowledge) -> Loaded:
     """The knowledge with its matcher. Indexing applies every spelling rule to every paraphrase (half a
     second), so a matcher is shared by all assistants built on the same FAQ and rules, and kept on disk
     for the next one-shot `python -m bot …` call."""
-    key = hashlib.sha1(json.dumps([kb.faq, kb.out_of_scope, kb.synonyms], sort_keys=True, ensure_ascii=False,
+    key = hashlib.sha1(json.dumps([kb.faq, kb.out_of_scope, kb.synonyms, kb.sources], sort_keys=True, ensure_ascii=False,
                                   default=str).encode() + MATCHER_CODE.read_bytes()).hexdigest()
     with _matchers_lock:
         matcher = _matchers.get(key)
         if matcher is not None:
             _matchers.move_to_end(key)
     if matcher is None:
-        matcher = _cached_matcher(key) or _save_matcher(key, FaqMatcher(kb.faq + kb.out_of_scope, kb.synonyms))
+        matcher = _cached_matcher(key) or _save_matcher(
+            key, FaqMatcher(kb.faq + kb.out_of_scope, kb.synonyms, sources=kb.sources))
         with _matchers_lock:
             _matchers[key] = matcher
             while len(_matchers) > 4:

@@ -32,6 +32,7 @@ BAYES_SMOOTHING, BAYES_TEMPERATURE = 0.3, 5.0
 SORT_SHARE = 0.2  # on both halves of tests/eval: +0.6 / +0.6 points of top-1, one more out-of-scope refusal (README)
 NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
+YEAR = re.compile(r"((?:19|20)\d\d)(?:년도?)?")  # a year as typed: 2023, 2023년, 2023년도
 JOINT = "\n\ue000\n"  # between texts normalised together (Normaliser.tokens_many)
 
 
@@ -188,7 +189,7 @@ class FaqMatcher:
     a second reading of the question (bayes_share) agrees on it.
     """
 
-    def __init__(self, entries: list[dict], synonyms: dict, *, threshold: float = 34.0,
+    def __init__(self, entries: list[dict], synonyms: dict, *, sources: dict | None = None, threshold: float = 34.0,
                  candidates: int = 24, rescored: int = 5):
         self.norm = Normaliser(synonyms)
         self.threshold = threshold
@@ -198,6 +199,7 @@ class FaqMatcher:
         # per entry, three parallel lists: the paraphrases as written, compact (no spaces), and words joined by spaces
         self.questions: list[tuple[list[str], list[str], list[str]]] = []
         self.vocab: list[list[str]] = []  # per entry: the words of its paraphrases and answer
+        self.years: list[set[str]] = []  # per entry: the years (2019, 2020 …) its words name
         postings: dict[str, list[int]] = {}
         # beside postings: how many of the entry's paraphrases have the gram (bytes: the cached index stays small)
         counts: dict[str, bytearray] = {}
@@ -219,6 +221,10 @@ class FaqMatcher:
                     entry_grams.update(grams(compact, toks))
             self.questions.append(tuple(map(list, zip(*qs))) if qs else ([], [], []))
             self.vocab.append(sorted(words))
+            # "2019년 지침의 발령조건": the year of the cited document counts as named too
+            cited = [entries[idx].get("source") or {}, *(entries[idx].get("sources") or [])]
+            cited = " ".join(str((sources or {}).get(c.get("doc"), {}).get("title")) for c in cited)
+            self.years.append({m[1] for w in words for m in [YEAR.match(w)] if m} | set(re.findall(r"(?:19|20)\d\d", cited)))
             for g, c in entry_grams.items():
                 postings.setdefault(g, []).append(idx)
                 counts.setdefault(g, bytearray()).append(min(c, 255))
@@ -262,8 +268,11 @@ class FaqMatcher:
             scored.append((0.65 * best + 35 * coverage, idx, best_q))
         scored.sort(reverse=True)
         ranked = []
+        years = {m[1] for tok in toks for m in [YEAR.fullmatch(tok)] if m}
         for score, idx, best_q in scored[: self.rescored]:
             known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
+            if years - self.years[idx]:
+                known = 0.0  # a year the entry never names: the documents say nothing of that year's season
             ranked.append((score * known, idx, best_q))
         ranked.sort(key=lambda r: r[0], reverse=True)
         top = ranked[0][0]
@@ -310,7 +319,11 @@ class FaqMatcher:
         return shares[candidates.index(first)] / sum(shares)
 
     def _knows(self, idx: int, word: str) -> bool:
-        """Whether entry `idx` uses `word`: as is, as the stem of a longer form, or with a typo."""
+        """Whether entry `idx` uses `word`: as is, as the stem of a longer form, or with a typo. A year is known
+        only as itself (2023 is no typo of 2020), from the entry's words or its document's date."""
+        year = YEAR.fullmatch(word)
+        if year:
+            return year[1] in self.years[idx]
         vocab = self.vocab[idx]
         pos = bisect.bisect_left(vocab, word)
         if pos < len(vocab) and vocab[pos] == word:

@@ -203,6 +203,20 @@ def test_a_question_on_a_topic_the_guidelines_do_not_cover_is_refused(assistant,
     assert not any(p.startswith("faq:oos-") for _, p in assistant.ask("마스크 비상저감 2부제").buttons)
 
 
+@pytest.mark.parametrize("question", ["2024년 겨울에도 공공2부제 12월부터 해?", "2027년도 비상저감조치 발령조건 같아?",
+                                      "is the public odd-even scheme on in winter 2025"])
+def test_a_year_the_guidelines_never_name_is_not_answered_with_their_dates(assistant, question):
+    """The seasonal guideline states its own season (2019-12 to 2020-03); of another year's it says nothing."""
+    assert assistant.ask(question, "en" if question.isascii() else "ko").matched is False
+
+
+def test_a_year_the_entry_or_its_document_names_is_still_answered(assistant):
+    assert assistant.ask("2019년 12월부터 공공2부제 시작함?").data["faq_id"] == "seasonal-period"
+    assert assistant.ask("2015년 베이징 홀짝제 벌금 얼마").data["faq_id"] == "emergency-proc-case-beijing-2015"
+    # the year of the cited document (환경부, 2019. 2), though the entry's own words never name it
+    assert assistant.ask("2019년 기준 예비저감 발령조건").data["faq_id"] == "emergency-preliminary-conditions"
+
+
 def test_a_built_matcher_is_kept_on_disk_for_the_next_run(kb, tmp_path, monkeypatch):
     """One-shot `python -m bot ask` calls read the index instead of building it (bot/app.py)."""
     from dataclasses import replace
