@@ -222,9 +222,10 @@ class FaqMatcher:
             self.questions.append(tuple(map(list, zip(*qs))) if qs else ([], [], []))
             self.vocab.append(sorted(words))
             # "2019년 지침의 발령조건": the year of the cited document counts as named too
-            cited = [entries[idx].get("source") or {}, *(entries[idx].get("sources") or [])]
-            cited = " ".join(str((sources or {}).get(c.get("doc"), {}).get("title")) for c in cited)
-            self.years.append({m[1] for w in words for m in [YEAR.match(w)] if m} | set(re.findall(r"(?:19|20)\d\d", cited)))
+            docs = [entries[idx].get("source") or {}, *(entries[idx].get("sources") or [])]
+            titles = " ".join(str((sources or {}).get(c.get("doc"), {}).get("title")) for c in docs)
+            self.years.append({m[1] for w in words for m in [YEAR.match(w)] if m}
+                              | set(re.findall(r"(?:19|20)\d\d", titles)))
             for g, c in entry_grams.items():
                 postings.setdefault(g, []).append(idx)
                 counts.setdefault(g, bytearray()).append(min(c, 255))
