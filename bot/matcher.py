@@ -91,6 +91,7 @@ class Normaliser:
         self.particle = re.compile(rf"^(.{{2,}}?)(?:{alt(particles)})$")
         self.only_endings = re.compile(rf"(?:{alt(endings + particles)})+")
         self.stopwords = set(synonyms.get("stopwords", []))
+        self.canonical = {w for r in synonyms.get("rules", []) for w in str(r["to"]).split()}
         self._words: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[str]:
@@ -329,6 +330,8 @@ class FaqMatcher:
         pos = bisect.bisect_left(vocab, word)
         if pos < len(vocab) and vocab[pos] == word:
             return True
+        if word in self.norm.canonical:
+            return False
         # 발령되면 → 발령: a known word that begins the query word (Korean verbs keep their stem)
         if any(vocab[p] == word[:n] for n in range(len(word) - 1, 1, -1)
                for p in [bisect.bisect_left(vocab, word[:n])] if p < len(vocab)):

@@ -217,6 +217,14 @@ def test_a_year_the_entry_or_its_document_names_is_still_answered(assistant):
     assert assistant.ask("2019년 기준 예비저감 발령조건").data["faq_id"] == "emergency-preliminary-conditions"
 
 
+def test_a_term_the_spelling_rules_made_is_no_typo_of_another(assistant, norm):
+    """예비저감조치 is five letters of 비상저감조치, but a different measure: it is not 'known' to the
+    wide-area entry as a misspelling, so that entry's closer wording ('… 발령요건 뭐야') does not win."""
+    assert {"예비저감조치", "비상저감조치", "광역비상저감조치"} <= norm.canonical
+    reply = assistant.ask("예비저감조치 발령 요건이 뭐야")
+    assert reply.data["faq_id"] == "emergency-preliminary-conditions"
+
+
 def test_a_built_matcher_is_kept_on_disk_for_the_next_run(kb, tmp_path, monkeypatch):
     """One-shot `python -m bot ask` calls read the index instead of building it (bot/app.py)."""
     from dataclasses import replace
