@@ -29,3 +29,10 @@ def test_every_stage_has_items_and_citations(kb):
 
 def test_agency_in_a_sentence_prefers_the_longest_name(kb):
     assert find_agency_in_text(kb, "해양경찰청 5단계 할 일")["id"] == "coast-guard"
+
+
+def test_a_latin_name_counts_only_as_whole_words(kb):
+    """KEC (한국도로공사) is the first three letters of KECO (한국환경공단, which has no role table)."""
+    assert find_agency_in_text(kb, "KECO 비상저감 역할") is None and find_agency(kb, "keco") is None
+    assert find_agency_in_text(kb, "KEC 5단계 할 일")["id"] == "korea-expressway"
+    assert find_agency_in_text(kb, "what does Korea Expressway Corporation do")["id"] == "korea-expressway"

@@ -10,6 +10,18 @@ def _key(text: str) -> str:
     return re.sub(r"[\s·.,()\-/]", "", str(text)).lower()
 
 
+def _contains(text: str, name: str) -> bool:
+    """Whether `text` names `name`: Korean run together as typed (경찰청5단계), a Latin name only as whole words
+    (KEC is not in KECO)."""
+    key = _key(name)
+    if len(key) < 2:
+        return False
+    if not key.isascii():
+        return key in _key(text)
+    words = lambda t: " " + " ".join(re.findall(r"[a-z0-9]+", str(t).lower())) + " "  # noqa: E731
+    return words(name) in words(text)
+
+
 def find_agency(kb, name: str) -> dict | None:
     """The agency meant by `name` (경찰청, 도로공사, 코레일, 시도 환경부서 …), or None.
 
@@ -26,11 +38,14 @@ def find_agency(kb, name: str) -> dict | None:
     for n, a in names:
         if n == key:
             return a
-    contained = [(len(n), a) for n, a in names if len(n) >= 2 and n in key]
+    contained = [(len(_key(n)), a) for a in kb.agencies
+                 for n in [a["id"], a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])] if _contains(name, n)]
     if contained:
         return max(contained, key=lambda t: t[0])[1]
     from rapidfuzz import fuzz, process
 
+    # a typo of a name of 4+ letters; a shorter one (KEC, 도공) is one letter away from too much (KECO)
+    names = [(n, a) for n, a in names if len(n) >= 4]
     best = process.extractOne(key, [n for n, _ in names], scorer=fuzz.ratio, score_cutoff=75)
     return names[best[2]][1] if best else None
 
@@ -49,11 +64,9 @@ def items(kb, agency: dict, stage: int | None = None) -> list[dict]:
 
 def find_agency_in_text(kb, text: str) -> dict | None:
     """The agency a sentence names (the longest alias it contains), or None; no fuzzy guessing."""
-    key = _key(text)
     best = None
     for a in kb.agencies:
         for n in [a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])]:
-            k = _key(n)
-            if len(k) >= 2 and k in key and (best is None or len(k) > best[0]):
-                best = (len(k), a)
+            if _contains(text, n) and (best is None or len(_key(n)) > best[0]):
+                best = (len(_key(n)), a)
     return best[1] if best else None
