@@ -297,7 +297,28 @@ class FaqMatcher:
                 continue
             for idx in self.postings[g]:
                 overlap[idx] = overlap.get(idx, 0.0) + w
-        return sorted(overlap.items(), key=lambda kv: kv[1], reverse=True)[: self.candidates]
+        ranked = sorted(overlap.items(), key=lambda kv: kv[1], reverse=True)
+        if len(ranked) > self.candidates and ranked[self.candidates][1] > ranked[self.candidates - 1][1] - 1e-9:
+            # Entries tied at the cut ("what is an emergency measure": one word a hundred entries share) would be
+            # cut in file order; keep those whose paraphrases use the query's bigrams most often instead.
+            cut = ranked[self.candidates - 1][1] - 1e-9
+            above = [kv for kv in ranked if kv[1] > cut + 2e-9]
+            tied = [kv for kv in ranked if cut <= kv[1] <= cut + 2e-9]
+            tied.sort(key=lambda kv: self._typical(q_grams, kv[0]), reverse=True)
+            ranked = above + tied
+        return ranked[: self.candidates]
+
+    def _typical(self, q_grams: set[str], idx: int) -> float:
+        """How often, per paraphrase, entry `idx` uses the query's bigrams (IDF-weighted)."""
+        total = 0.0
+        for g in q_grams:
+            ids = self.postings.get(g)
+            if ids is None:
+                continue
+            at = bisect.bisect_left(ids, idx)
+            if at < len(ids) and ids[at] == idx:
+                total += self.idf[g] * self.counts[g][at]
+        return total / max(len(self.questions[idx][0]), 1)
 
     def bayes_share(self, q_grams: set[str], candidates: list[int], first: int) -> float:
         """The share of a naive Bayes posterior over `candidates` that falls on `first`.

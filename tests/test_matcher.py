@@ -1,7 +1,7 @@
 """The FAQ matcher: Korean-aware normalisation and refusing to guess."""
 import pytest
 
-from bot.matcher import FaqMatcher, Normaliser, needs_hangul
+from bot.matcher import FaqMatcher, Normaliser, grams, needs_hangul
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +121,18 @@ def test_matcher_scales_to_thousands_of_entries(kb):
     m = FaqMatcher(many, kb.synonyms)
     best, _ = m.match("경차도 고농도계절 공공2부제 제외대상인가요?")
     assert best.entry["id"].startswith("seasonal-light-car-")
+
+
+def test_candidates_tied_on_the_query_are_kept_by_how_much_they_use_it_not_by_file_order(kb):
+    """A one-word question shares its bigrams with many entries alike: the entry that is about that word
+    (all its paraphrases use it) stays a candidate, wherever it is in the files."""
+    def entry(i, ko):
+        return {"id": f"e{i}", "questions": {"ko": ko, "en": []}, "answer": {"ko": "", "en": ""}}
+    others = [entry(i, ["드론 점검", f"항목 {i} 관련 질문", f"다른 주제 {i} 설명", f"{i}번 절차 안내"]) for i in range(40)]
+    about = entry(99, ["드론", "드론 점검 뭐야", "드론으로 점검해?", "드론 사용"])
+    m = FaqMatcher(others + [about], kb.synonyms)
+    assert 40 in [idx for idx, _ in m.shortlist(grams("드론", ["드론"]))]
+    assert m.match("드론?")[1][0].entry["id"] == "e99"
 
 
 def test_an_answer_offers_near_twin_entries_under_it(kb):
