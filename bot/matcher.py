@@ -223,8 +223,7 @@ class FaqMatcher:
             self.questions.append(tuple(map(list, zip(*qs))) if qs else ([], [], []))
             self.vocab.append(sorted(words))
             # "2019년 지침의 발령조건": the year of the cited document counts as named too
-            docs = [entries[idx].get("source") or {}, *(entries[idx].get("sources") or [])]
-            titles = " ".join(str((sources or {}).get(c.get("doc"), {}).get("title")) for c in docs)
+            titles = str((sources or {}).get((entries[idx].get("source") or {}).get("doc"), {}).get("title"))
             self.years.append({m[1] for w in words for m in [YEAR.match(w)] if m}
                               | set(re.findall(r"(?:19|20)\d\d", titles)))
             for g, c in entry_grams.items():
