@@ -3,9 +3,9 @@
 from bot.evaluation import evaluate, load_items
 
 # Measured figures are in the README (below the 95 % targets); these floors catch a regression.
-# They were lowered from 89 % / 80 % when the blind set (questions-blind.yaml, harder) joined the others.
+# They were lowered from 89 % / 80 % when the blind sets (questions-blind*.yaml, harder) joined the others.
 TOP1_FLOOR = 0.87
-OUT_OF_SCOPE_FLOOR = 0.73
+OUT_OF_SCOPE_FLOOR = 0.77
 
 
 def test_harness_counts_hits_misses_and_fallbacks(assistant):
