@@ -46,8 +46,9 @@ def test_the_question_set_is_large_varied_and_points_at_real_entries(kb):
         assert kind in ("faq", "intent", "fallback"), item
         if kind == "faq":
             assert value in kb.faq_by_id, item
-        for other in item.get("also", []):
-            assert other.startswith("faq:") and other[4:] in kb.faq_by_id and other != item["expect"], item
+        for other in item.get("also", []):  # another entry, or a handler ("intent:roles"), that also answers
+            kind, _, value = other.partition(":")
+            assert (kind == "faq" and value in kb.faq_by_id or kind == "intent" and value) and other != item["expect"], item
 
 
 def test_answering_quality_does_not_regress(assistant):
