@@ -297,14 +297,13 @@ class FaqMatcher:
             for idx in self.postings[g]:
                 overlap[idx] = overlap.get(idx, 0.0) + w
         ranked = sorted(overlap.items(), key=lambda kv: kv[1], reverse=True)
-        if len(ranked) > self.candidates and ranked[self.candidates][1] > ranked[self.candidates - 1][1] - 1e-9:
+        last = ranked[self.candidates - 1][1] if len(ranked) > self.candidates else None
+        if last is not None and ranked[self.candidates][1] >= last - 1e-9:
             # Entries tied at the cut ("what is an emergency measure": one word a hundred entries share) would be
             # cut in file order; keep those whose paraphrases use the query's bigrams most often instead.
-            cut = ranked[self.candidates - 1][1] - 1e-9
-            above = [kv for kv in ranked if kv[1] > cut + 2e-9]
-            tied = [kv for kv in ranked if cut <= kv[1] <= cut + 2e-9]
-            tied.sort(key=lambda kv: self._typical(q_grams, kv[0]), reverse=True)
-            ranked = above + tied
+            tied = sorted((kv for kv in ranked if abs(kv[1] - last) <= 1e-9),
+                          key=lambda kv: self._typical(q_grams, kv[0]), reverse=True)
+            ranked = [kv for kv in ranked if kv[1] > last + 1e-9] + tied
         return ranked[: self.candidates]
 
     def _typical(self, q_grams: set[str], idx: int) -> float:

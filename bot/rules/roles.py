@@ -10,16 +10,21 @@ def _key(text: str) -> str:
     return re.sub(r"[\s·.,()\-/]", "", str(text)).lower()
 
 
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", str(text).lower())) + " "
+
+
 def _contains(text: str, name: str) -> bool:
     """Whether `text` names `name`: Korean run together as typed (경찰청5단계), a Latin name only as whole words
     (KEC is not in KECO)."""
     key = _key(name)
     if len(key) < 2:
         return False
-    if not key.isascii():
-        return key in _key(text)
-    words = lambda t: " " + " ".join(re.findall(r"[a-z0-9]+", str(t).lower())) + " "  # noqa: E731
-    return words(name) in words(text)
+    return key in _key(text) if not key.isascii() else _words(name) in _words(text)
+
+
+def _names(kb) -> list[tuple[str, dict]]:
+    return [(n, a) for a in kb.agencies for n in [a["id"], a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])]]
 
 
 def find_agency(kb, name: str) -> dict | None:
@@ -31,23 +36,19 @@ def find_agency(kb, name: str) -> dict | None:
     key = _key(name)
     if not key:
         return None
-    names: list[tuple[str, dict]] = []
-    for a in kb.agencies:
-        for n in [a["id"], a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])]:
-            names.append((_key(n), a))
+    names = _names(kb)
     for n, a in names:
-        if n == key:
+        if _key(n) == key:
             return a
-    contained = [(len(_key(n)), a) for a in kb.agencies
-                 for n in [a["id"], a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])] if _contains(name, n)]
+    contained = [(len(_key(n)), a) for n, a in names if _contains(name, n)]
     if contained:
         return max(contained, key=lambda t: t[0])[1]
     from rapidfuzz import fuzz, process
 
     # a typo of a name of 4+ letters; a shorter one (KEC, 도공) is one letter away from too much (KECO)
-    names = [(n, a) for n, a in names if len(n) >= 4]
-    best = process.extractOne(key, [n for n, _ in names], scorer=fuzz.ratio, score_cutoff=75)
-    return names[best[2]][1] if best else None
+    typed = [(_key(n), a) for n, a in names if len(_key(n)) >= 4]
+    best = process.extractOne(key, [k for k, _ in typed], scorer=fuzz.ratio, score_cutoff=75)
+    return typed[best[2]][1] if best else None
 
 
 def items(kb, agency: dict, stage: int | None = None) -> list[dict]:
@@ -64,9 +65,5 @@ def items(kb, agency: dict, stage: int | None = None) -> list[dict]:
 
 def find_agency_in_text(kb, text: str) -> dict | None:
     """The agency a sentence names (the longest alias it contains), or None; no fuzzy guessing."""
-    best = None
-    for a in kb.agencies:
-        for n in [a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])]:
-            if _contains(text, n) and (best is None or len(_key(n)) > best[0]):
-                best = (len(_key(n)), a)
-    return best[1] if best else None
+    named = [(len(_key(n)), a) for n, a in _names(kb) if n != a["id"] and _contains(text, n)]
+    return max(named, key=lambda t: t[0])[1] if named else None
