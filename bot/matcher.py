@@ -33,6 +33,7 @@ SORT_SHARE = 0.2  # on both halves of tests/eval: +0.6 / +0.6 points of top-1, o
 NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
 YEAR = re.compile(r"((?:19|20)\d\d)(?:년도?)?")  # a year as typed: 2023, 2023년, 2023년도
+STAGE = re.compile(r"[1-8]단계")  # one of the 8 stages, by number
 JOINT = "\n\ue000\n"  # between texts normalised together (Normaliser.tokens_many)
 
 
@@ -270,10 +271,13 @@ class FaqMatcher:
         scored.sort(reverse=True)
         ranked = []
         years = {m[1] for tok in toks for m in [YEAR.fullmatch(tok)] if m}
+        stages = [tok for tok in toks if STAGE.fullmatch(tok)]
         for score, idx, best_q in scored[: self.rescored]:
             known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
             if years - self.years[idx]:
                 known = 0.0  # a year the entry never names: the documents say nothing of that year's season
+            if stages and not any(self._knows(idx, tok) for tok in stages):
+                known = 0.0  # "4단계 몇시 시작": an entry on other stages answers another question
             ranked.append((score * known, idx, best_q))
         ranked.sort(key=lambda r: r[0], reverse=True)
         top = ranked[0][0]
@@ -349,8 +353,8 @@ class FaqMatcher:
         pos = bisect.bisect_left(vocab, word)
         if pos < len(vocab) and vocab[pos] == word:
             return True
-        if word in self.norm.canonical:
-            return False
+        if word in self.norm.canonical or any(c.isdigit() for c in word):
+            return False  # a term the rules made, or a number (5단계 is no typo of 단계 or 3단계), only as itself
         # 발령되면 → 발령: a known word that begins the query word (Korean verbs keep their stem)
         if any(vocab[p] == word[:n] for n in range(len(word) - 1, 1, -1)
                for p in [bisect.bisect_left(vocab, word[:n])] if p < len(vocab)):

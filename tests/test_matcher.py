@@ -229,6 +229,13 @@ def test_a_year_the_entry_or_its_document_names_is_still_answered(assistant):
     assert assistant.ask("2019년 기준 예비저감 발령조건").data["faq_id"] == "emergency-preliminary-conditions"
 
 
+@pytest.mark.parametrize("question, entry", [("4단계는 몇시에 시작해?", "emergency-proc-stage-4"),
+                                             ("5단계 언제 시작해", "emergency-proc-stage-5")])
+def test_a_stage_asked_by_number_is_not_answered_by_an_entry_on_another_stage(assistant, question, entry):
+    """5단계 is no typo of 단계 or 3단계: an entry that never names the stage asked about is not its answer."""
+    assert assistant.ask(question).data["faq_id"] == entry
+
+
 def test_a_term_the_spelling_rules_made_is_no_typo_of_another(assistant, norm):
     """예비저감조치 is five letters of 비상저감조치, but a different measure: it is not 'known' to the
     wide-area entry as a misspelling, so that entry's closer wording ('… 발령요건 뭐야') does not win."""
