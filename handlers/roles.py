@@ -15,12 +15,13 @@ STAGE = re.compile(r"([1-8])\s*단계|stage\s*([1-8])")
 
 def _detect(ctx, text):
     low = text.lower()
-    if not ASKS_TASKS.search(low):
+    m = STAGE.search(low)
+    # "도로공사 4단계": an agency and a stage, and little else, ask for its tasks as plainly as "할 일" does
+    if not (ASKS_TASKS.search(low) or m and len(low.split()) <= 3):
         return None
     agency = roles.find_agency_in_text(ctx.kb, low)
     if agency is None:
         return None
-    m = STAGE.search(low)
     return {"agency": agency, "stage": int(m[1] or m[2]) if m else None}
 
 

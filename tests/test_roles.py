@@ -36,3 +36,14 @@ def test_a_latin_name_counts_only_as_whole_words(kb):
     assert find_agency_in_text(kb, "KECO 비상저감 역할") is None and find_agency(kb, "keco") is None
     assert find_agency_in_text(kb, "KEC 5단계 할 일")["id"] == "korea-expressway"
     assert find_agency_in_text(kb, "what does Korea Expressway Corporation do")["id"] == "korea-expressway"
+
+
+@pytest.mark.parametrize("question, agency", [("도로공사 4단계", "korea-expressway"), ("경찰청 5단계?", "police")])
+def test_an_agency_and_a_stage_alone_ask_for_its_tasks(assistant, question, agency):
+    reply = assistant.ask(question)
+    assert reply.intent == "roles" and reply.data["agency"] == agency
+    assert reply.data["stages"] == [int(question.split("단계")[0][-1])]
+
+
+def test_a_longer_question_naming_a_stage_still_goes_to_the_faq(assistant):
+    assert assistant.ask("4단계는 몇시에 시작해?").intent == "faq"
