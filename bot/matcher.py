@@ -226,7 +226,7 @@ class FaqMatcher:
             # "2019년 지침의 발령조건": the year of the cited document counts as named too
             titles = str((sources or {}).get((entries[idx].get("source") or {}).get("doc"), {}).get("title"))
             self.years.append({m[1] for w in words for m in [YEAR.match(w)] if m}
-                              | set(re.findall(r"(?:19|20)\d\d", titles)))
+                              | {m[1] for m in YEAR.finditer(titles)})
             for g, c in entry_grams.items():
                 postings.setdefault(g, []).append(idx)
                 counts.setdefault(g, bytearray()).append(min(c, 255))
@@ -270,14 +270,14 @@ class FaqMatcher:
             scored.append((0.65 * best + 35 * coverage, idx, best_q))
         scored.sort(reverse=True)
         ranked = []
-        years = {m[1] for tok in toks for m in [YEAR.fullmatch(tok)] if m}
+        years = [tok for tok in toks if YEAR.fullmatch(tok)]
         stages = [tok for tok in toks if STAGE.fullmatch(tok)]
         for score, idx, best_q in scored[: self.rescored]:
             known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
-            if years - self.years[idx]:
-                known = 0.0  # a year the entry never names: the documents say nothing of that year's season
-            if stages and not any(self._knows(idx, tok) for tok in stages):
-                known = 0.0  # "4단계 몇시 시작": an entry on other stages answers another question
+            # A year the entry never names (the documents say nothing of that year's season), or stages of which it
+            # names none ("4단계 몇시 시작"): the entry answers another question.
+            if not all(self._knows(idx, y) for y in years) or stages and not any(self._knows(idx, t) for t in stages):
+                known = 0.0
             ranked.append((score * known, idx, best_q))
         ranked.sort(key=lambda r: r[0], reverse=True)
         top = ranked[0][0]
@@ -310,17 +310,16 @@ class FaqMatcher:
             ranked = [kv for kv in ranked if kv[1] > last + 1e-9] + tied
         return ranked[: self.candidates]
 
+    def _count(self, g: str, idx: int) -> int:
+        """How many of entry `idx`'s paraphrases have bigram `g` (0 for none)."""
+        ids = self.postings.get(g, ())
+        at = bisect.bisect_left(ids, idx)
+        return self.counts[g][at] if at < len(ids) and ids[at] == idx else 0
+
     def _typical(self, q_grams: set[str], idx: int) -> float:
         """How often, per paraphrase, entry `idx` uses the query's bigrams (IDF-weighted)."""
-        total = 0.0
-        for g in q_grams:
-            ids = self.postings.get(g)
-            if ids is None:
-                continue
-            at = bisect.bisect_left(ids, idx)
-            if at < len(ids) and ids[at] == idx:
-                total += self.idf[g] * self.counts[g][at]
-        return total / max(len(self.questions[idx][0]), 1)
+        used = sum(self.idf[g] * self._count(g, idx) for g in q_grams if g in self.idf)
+        return used / max(len(self.questions[idx][0]), 1)
 
     def bayes_share(self, q_grams: set[str], candidates: list[int], first: int) -> float:
         """The share of a naive Bayes posterior over `candidates` that falls on `first`.
@@ -335,9 +334,7 @@ class FaqMatcher:
         for idx in candidates:
             score = -weight * math.log(self.gram_total[idx] + BAYES_SMOOTHING * vocabulary)
             for g, w in known:
-                ids = self.postings[g]
-                at = bisect.bisect_left(ids, idx)
-                score += w * math.log((self.counts[g][at] if at < len(ids) and ids[at] == idx else 0) + BAYES_SMOOTHING)
+                score += w * math.log(self._count(g, idx) + BAYES_SMOOTHING)
             logs.append(score / BAYES_TEMPERATURE)
         top = max(logs)
         shares = [math.exp(v - top) for v in logs]
