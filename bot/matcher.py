@@ -29,6 +29,8 @@ LEAD_FLOOR, LEAD_RATIO = 0.75, 1.3
 # on those of a blind set, no out-of-scope question answered on either (README); lower floors answered some
 AGREE_SHARE = 0.95
 BAYES_SMOOTHING, BAYES_TEMPERATURE = 0.3, 5.0
+# How many score points the second reading's whole share is worth when candidates are ordered
+BAYES_ORDER = 10.0
 SORT_SHARE = 0.2  # on both halves of tests/eval: +0.6 / +0.6 points of top-1, one more out-of-scope refusal (README)
 NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
@@ -188,7 +190,7 @@ class FaqMatcher:
     such as "비상저감조치 위반하면 벌금 얼마?": every word but 벌금/얼마 fits some entry, and no entry
     speaks of a fine, so the bot says it has no answer instead of answering something else.
     A score a little below the threshold is still an answer when the entry leads the others clearly, or when
-    a second reading of the question (bayes_share) agrees on it.
+    a second reading of the question (bayes_shares) agrees on it. That reading also orders near-ties.
     """
 
     def __init__(self, entries: list[dict], synonyms: dict, *, sources: dict | None = None, threshold: float = 34.0,
@@ -279,14 +281,19 @@ class FaqMatcher:
             if not all(self._knows(idx, y) for y in years) or stages and not any(self._knows(idx, t) for t in stages):
                 known = 0.0
             ranked.append((score * known, idx, best_q))
-        ranked.sort(key=lambda r: r[0], reverse=True)
+        # The second reading breaks near-ties: of two entries whose closest paraphrases score alike, the one whose
+        # paraphrases as a whole use the question's words more is meant (예비 vs 비상, PM2.5 vs PM10). It orders the
+        # candidates but does not raise a score, so what is refused stays refused.
+        cands = [idx for idx, _ in top_candidates]
+        share = dict(zip(cands, self.bayes_shares(q_grams, cands)))
+        ranked.sort(key=lambda r: r[0] + BAYES_ORDER * share[r[1]] * (r[0] > 0), reverse=True)
         top = ranked[0][0]
         # Below the threshold, an entry that clearly leads the others is still the one meant: casual words the
         # FAQ never uses ("맘대로 다녀도됨") pull every score down alike, and a lead survives that. So does the
         # agreement of a second reading. A lone candidate has neither a lead nor agreement to show.
         sure = top >= self.threshold or (len(ranked) > 1 and top >= self.threshold * LEAD_FLOOR and (
             top >= ranked[1][0] * LEAD_RATIO
-            or self.bayes_share(q_grams, [idx for idx, _ in top_candidates], ranked[0][1]) >= AGREE_SHARE))
+            or share[ranked[0][1]] >= AGREE_SHARE))
         matches = [Match(self.entries[idx], score, best_q) for score, idx, best_q in ranked]
         return (matches[0] if sure else None), matches
 
@@ -321,8 +328,8 @@ class FaqMatcher:
         used = sum(self.idf[g] * self._count(g, idx) for g in q_grams if g in self.idf)
         return used / max(len(self.questions[idx][0]), 1)
 
-    def bayes_share(self, q_grams: set[str], candidates: list[int], first: int) -> float:
-        """The share of a naive Bayes posterior over `candidates` that falls on `first`.
+    def bayes_shares(self, q_grams: set[str], candidates: list[int]) -> list[float]:
+        """The naive Bayes posterior over `candidates`, one share per candidate.
 
         Each entry is a bag of its paraphrases' bigrams; a query bigram's log-likelihood is weighted by its IDF as
         in the index. It reads the question differently from the paraphrase scores above: every paraphrase
@@ -338,7 +345,8 @@ class FaqMatcher:
             logs.append(score / BAYES_TEMPERATURE)
         top = max(logs)
         shares = [math.exp(v - top) for v in logs]
-        return shares[candidates.index(first)] / sum(shares)
+        total = sum(shares)
+        return [v / total for v in shares]
 
     def _knows(self, idx: int, word: str) -> bool:
         """Whether entry `idx` uses `word`: as is, as the stem of a longer form, or with a typo. A year is known

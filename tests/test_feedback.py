@@ -16,7 +16,7 @@ from bot.store import Store
 from conftest import KST
 
 CLOCK = lambda: datetime(2026, 12, 2, 9, 0, tzinfo=KST)  # noqa: E731
-QUESTION = "경차도 이부제 해야됨?"
+QUESTION = "경차도 계절 이부제 해야됨?"  # names the scheme: one entry, one pair of thumbs
 ENTRY = "seasonal-light-car"
 
 

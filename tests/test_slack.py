@@ -82,10 +82,10 @@ def body_of(reply: Reply) -> str:
 
 # -- signatures ----------------------------------------------------------------------------------
 def test_a_signed_free_question_is_answered_with_the_body_in_blocks_and_the_sources(bot, assistant):
-    status, _ = bot.send.command("경차도 2부제 해당돼?")
+    status, _ = bot.send.command("경차도 계절 2부제 해당돼?")
     assert status == 200
     call = bot.answers("D1")[0]
-    expected = assistant.ask("경차도 2부제 해당돼?", "ko")
+    expected = assistant.ask("경차도 계절 2부제 해당돼?", "ko")
     assert call.token == bot.fake.token
     kinds = [b["type"] for b in call.blocks]
     assert kinds[0] == "section" and "context" in kinds
@@ -126,7 +126,7 @@ def test_dust_sub_commands_become_the_cores_slash_commands():
     assert command_text("roles 경찰청") == "/roles 경찰청"
     assert command_text("lang en") == "/lang en"
     assert command_text("") == "/start"
-    assert command_text("경차도 2부제 해당돼?") == "경차도 2부제 해당돼?"
+    assert command_text("경차도 계절 2부제 해당돼?") == "경차도 계절 2부제 해당돼?"
     assert command_text("status of &lt;서울&gt;") == "/status of <서울>"  # Slack's escaping undone
     assert command_text("statuses today") == "statuses today"  # only a whole word is a sub-command
 
@@ -261,16 +261,16 @@ def test_the_bots_own_messages_and_edits_are_not_answered(make_bot):
                     "text": "안녕", "ts": "1.1"})
     bot.send.event({"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D1",
                     "message": {"text": "안녕"}, "ts": "1.2"})
-    bot.send.dm("경차도 2부제 해당돼?", channel="D1")  # the marker: answered, and only it
+    bot.send.dm("경차도 계절 2부제 해당돼?", channel="D1")  # the marker: answered, and only it
     assert "출처:" in bot.answers("D1")[0].text
     assert len(bot.fake.of("chat.postMessage")) == 1
 
 
 def test_a_redelivered_event_is_answered_once(make_bot):
     bot = make_bot(listener_executor=ThreadPoolExecutor(max_workers=1))  # in order: the marker comes last
-    assert bot.send.dm("경차도 2부제 해당돼?", event_id="Ev0001")[0] == 200
-    assert bot.send.dm("경차도 2부제 해당돼?", event_id="Ev0001", retry=1)[0] == 200
-    assert bot.send.dm("경차도 2부제 해당돼?", event_id="Ev0001", retry=2)[0] == 200
+    assert bot.send.dm("경차도 계절 2부제 해당돼?", event_id="Ev0001")[0] == 200
+    assert bot.send.dm("경차도 계절 2부제 해당돼?", event_id="Ev0001", retry=1)[0] == 200
+    assert bot.send.dm("경차도 계절 2부제 해당돼?", event_id="Ev0001", retry=2)[0] == 200
     bot.answers("D1")
     # the retries were dropped before any listener was scheduled: the next message is the second answer
     bot.send.dm("경찰청 5단계 할 일", event_id="Ev0002")
@@ -287,7 +287,7 @@ def test_a_flood_from_one_user_is_slowed_and_another_user_is_unaffected(make_bot
                    listener_executor=ThreadPoolExecutor(max_workers=1))
     for i in range(6):
         bot.send.dm(f"경차도 2부제 해당돼? {i}", user="UA", channel="DA")
-    bot.send.dm("경차도 2부제 해당돼?", user="UB", channel="DB")
+    bot.send.dm("경차도 계절 2부제 해당돼?", user="UB", channel="DB")
     other = bot.answers("DB")[0]
     assert "출처:" in other.text and "너무 빨리" not in other.text
     flood = bot.fake.of("chat.postMessage", channel="DA")
@@ -297,7 +297,7 @@ def test_a_flood_from_one_user_is_slowed_and_another_user_is_unaffected(make_bot
 
 def test_many_users_at_once(make_bot):
     bot = make_bot()
-    threads = [threading.Thread(target=bot.send.dm, args=("경차도 2부제 해당돼?",), kwargs={"user": f"U{i}", "channel": f"D{i}"})
+    threads = [threading.Thread(target=bot.send.dm, args=("경차도 계절 2부제 해당돼?",), kwargs={"user": f"U{i}", "channel": f"D{i}"})
                for i in range(10, 22)]
     for t in threads:
         t.start()
@@ -332,7 +332,7 @@ def test_opening_home_does_not_use_up_the_message_limit(make_bot):
     for _ in range(3):
         bot.send.home_opened(user="U1")
     bot.fake.wait("views.publish", 3)
-    bot.send.dm("경차도 2부제 해당돼?")
+    bot.send.dm("경차도 계절 2부제 해당돼?")
     assert "출처:" in bot.answers("D1")[0].text
 
 
