@@ -113,6 +113,8 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="accuracy of the question answering on the evaluation set")
     e.add_argument("--json", action="store_true")
     e.add_argument("--show-errors", action="store_true")
+    e.add_argument("--folds", type=int, metavar="N",
+                   help="instead: the matcher on the FAQ's own paraphrases, each N-th left out of the index")
     return p
 
 

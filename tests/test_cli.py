@@ -32,6 +32,11 @@ def test_ask_batch_one_json_per_line(cli):
     assert lines[2]["matched"] is False
 
 
+def test_eval_held_out_needs_two_folds(cli):
+    r = cli("eval", "--folds", "1")
+    assert r.returncode == 2 and "--folds must be 2 or more" in r.stderr and not r.stdout
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     """`python -m bot ask --batch < questions.txt | head -1`: the pipe closes while answers are still coming."""
     import os
