@@ -92,7 +92,10 @@ def held_out(kb, folds: int = 5) -> dict:
             questions = {lang: [] for lang in ("ko", "en")}
             for lang, listed in questions.items():
                 for i, q in enumerate(entry["questions"][lang]):
-                    (held.append((q, entry)) if i and i % folds == fold else listed.append(q))
+                    if i and i % folds == fold:
+                        held.append((q, entry))
+                    else:
+                        listed.append(q)
             kept.append({**entry, "questions": questions})
         matcher = FaqMatcher(kept, kb.synonyms, sources=kb.sources)
         for q, entry in held:

@@ -283,7 +283,7 @@ class FaqMatcher:
             ranked.append((score * known, idx, best_q))
         # The second reading breaks near-ties: of two entries whose closest paraphrases score alike, the one whose
         # paraphrases as a whole use the question's words more is meant (예비 vs 비상, PM2.5 vs PM10). It orders the
-        # candidates but does not raise a score, so what is refused stays refused.
+        # candidates but raises no score: the first must still pass the threshold, lead or agree on its own score.
         cands = [idx for idx, _ in top_candidates]
         share = dict(zip(cands, self.bayes_shares(q_grams, cands)))
         ranked.sort(key=lambda r: r[0] + BAYES_ORDER * share[r[1]] * (r[0] > 0), reverse=True)
