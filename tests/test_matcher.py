@@ -289,22 +289,25 @@ def test_below_the_threshold_a_clear_lead_is_answered_and_a_near_tie_is_not(assi
     assert reply.matched is False and "emergency-proc-org-support-teams" in reply.data["suggestions"]
 
 
+def second_reading(matcher, question: str) -> dict[str, float]:
+    """The naive Bayes shares the matcher gives the question's candidates, by entry id."""
+    toks = matcher.norm.tokens(question)
+    q_grams = grams("".join(toks), toks)
+    candidates = [idx for idx, _ in matcher.shortlist(q_grams)]
+    return {matcher.entries[idx]["id"]: share for idx, share in zip(candidates, matcher.bayes_shares(q_grams, candidates))}
+
+
 def test_below_the_threshold_a_second_reading_that_agrees_is_as_good_as_a_lead(assistant):
     """Read a second way (naive Bayes over all of an entry's paraphrases), a question that scores just below the
     threshold, without a clear lead, may still point at one entry: both readings agreeing is an answer. Where the
     second reading hesitates, or the score is lower than the lead floor, the bot offers suggestions instead."""
-    from bot.matcher import AGREE_SHARE, LEAD_FLOOR, LEAD_RATIO, grams
+    from bot.matcher import AGREE_SHARE, LEAD_FLOOR, LEAD_RATIO
 
     matcher = assistant.context("ko").matcher
 
     def readings(question):
-        toks = matcher.norm.tokens(question)
         found, ranked = matcher.match(question)
-        q_grams = grams("".join(toks), toks)
-        first = matcher.entries.index(ranked[0].entry)
-        candidates = [idx for idx, _ in matcher.shortlist(q_grams)]
-        share = matcher.bayes_shares(q_grams, candidates)[candidates.index(first)]
-        return found, ranked, share
+        return found, ranked, second_reading(matcher, question)[ranked[0].entry["id"]]
 
     found, ranked, share = readings("환경기동단속반은 어디 소속 조직이야")
     assert matcher.threshold * LEAD_FLOOR <= ranked[0].score < matcher.threshold
@@ -330,12 +333,8 @@ def test_the_second_reading_orders_entries_whose_closest_paraphrases_score_alike
     assert found.entry["id"] == "emergency-who-decides"
     scores = {m.entry["id"]: m.score for m in ranked}
     assert 0 < scores["emergency-legal-basis"] - scores["emergency-who-decides"] < 5
-    toks = matcher.norm.tokens(question)
-    q_grams = grams("".join(toks), toks)
-    candidates = [idx for idx, _ in matcher.shortlist(q_grams)]
-    share = dict(zip(candidates, matcher.bayes_shares(q_grams, candidates)))
-    index = {e["id"]: i for i, e in enumerate(matcher.entries)}
-    assert share[index["emergency-who-decides"]] > 2 * share[index["emergency-legal-basis"]]
+    share = second_reading(matcher, question)
+    assert share["emergency-who-decides"] > 2 * share["emergency-legal-basis"]
 
 
 def test_a_misspelt_hybrid_is_still_an_eco_car(assistant):
