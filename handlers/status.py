@@ -14,7 +14,7 @@ from bot.text_dates import find_date
 
 TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd-?even|measure")
-STATE_WORD = re.compile(r"발령|시행|떴|뜸|뜨나|뜬|뜰까|떠\?|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
+STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|why|condition|criteria|who|\bif\b")
 

@@ -79,6 +79,8 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
     assert asked.intent == "status" and [s["sido"] for s in asked.data["statuses"]] == ["서울"]
     slang = core.ask("낼 서울 비저 떴어?", user="telegram:1")  # 떴어: 'has it been issued', in chat
     assert slang.intent == "status" and [s["sido"] for s in slang.data["statuses"]] == ["서울"]
+    misspelt = core.ask("내일서울비저떳어?", user="telegram:4")  # 떳 for 떴, run together: the commonest typo
+    assert misspelt.intent == "status" and [s["sido"] for s in misspelt.data["statuses"]] == ["서울"]
     for conditional in ("내일 비저 뜨면 관용차 못씀?", "낼 예보 나쁨 나오면 비상저감 발령돼?", "오늘 50 넘으면 내일 예비저감 하나?",
                         "직원한테 보낼 비상저감 문자 예시 있어?"):  # 보낼 is no 낼 (tomorrow)
         # 'if': a rule question, not the registry's (asked by another user, away from the rate limit)

@@ -340,6 +340,9 @@ def test_the_second_reading_orders_entries_whose_closest_paraphrases_score_alike
 def test_a_misspelt_hybrid_is_still_an_eco_car(assistant):
     reply = assistant.ask("are hybird cars exmept from odd even?", "en")
     assert sorted(reply.data["faq_ids"]) == ["emergency-exempt-eco", "seasonal-eco-cars"]
+    # an electric car as misspelt (electirc, eletric) is one too; on an emergency day, the emergency-day rule
+    reply = assistant.ask("do electirc cars have to follow odd even on emergency days", "en")
+    assert reply.data["faq_ids"] == ["emergency-exempt-eco"]
 
 
 @pytest.mark.parametrize("question", ["is my car restricted on an emergancy day", "is my car restricted on an emergncy day"])
