@@ -38,6 +38,14 @@ def test_a_latin_name_counts_only_as_whole_words(kb):
     assert find_agency_in_text(kb, "what does Korea Expressway Corporation do")["id"] == "korea-expressway"
 
 
+@pytest.mark.parametrize("question, agency", [
+    ("what does the police do on emergency days", "police"),  # 'police' is also the agency's id
+    ("what does the road corporation do in stage 5", "korea-expressway"),
+])
+def test_english_names_in_a_sentence(kb, question, agency):
+    assert find_agency_in_text(kb, question)["id"] == agency
+
+
 @pytest.mark.parametrize("question, agency", [("도로공사 4단계", "korea-expressway"), ("경찰청 5단계?", "police")])
 def test_an_agency_and_a_stage_alone_ask_for_its_tasks(assistant, question, agency):
     reply = assistant.ask(question)
