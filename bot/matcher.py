@@ -360,8 +360,9 @@ class FaqMatcher:
             return True
         if word in self.norm.canonical or any(c.isdigit() for c in word):
             return False  # a term the rules made, or a number (5단계 is no typo of 단계 or 3단계), only as itself
-        # 발령되면 → 발령: a known word that begins the query word (Korean verbs keep their stem)
-        if any(vocab[p] == word[:n] for n in range(len(word) - 1, 1, -1)
+        # 발령되면 → 발령: a known word that begins the query word (Korean verbs keep their stem). An English
+        # word's stem has 4+ letters: "username" does not begin with a known "use"
+        if any(vocab[p] == word[:n] for n in range(len(word) - 1, 1 if HANGUL.match(word) else 3, -1)
                for p in [bisect.bisect_left(vocab, word[:n])] if p < len(vocab)):
             return True
         return process.extractOne(word, vocab, scorer=fuzz.ratio, score_cutoff=80) is not None

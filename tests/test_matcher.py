@@ -245,6 +245,15 @@ def test_a_term_the_spelling_rules_made_is_no_typo_of_another(assistant, norm):
     assert reply.data["faq_id"] == "emergency-preliminary-conditions"
 
 
+def test_an_english_word_is_not_known_by_a_short_word_it_begins_with(assistant):
+    """Korean verbs keep their stem (발령되면 → 발령), English words do not: 'username' is not 'use'."""
+    m = assistant.loaded.matcher
+    idx = [e["id"] for e in m.entries].index("emergency-proc-site-guideline-construction")
+    assert "use" in m.vocab[idx] and not m._knows(idx, "username")
+    assert m._knows(idx, "used")  # a typo or a form of a known word still is
+    assert assistant.ask("how do I change my Telegram username", lang="en").intent == "fallback"
+
+
 def test_a_built_matcher_is_kept_on_disk_for_the_next_run(kb, tmp_path, monkeypatch):
     """One-shot `python -m bot ask` calls read the index instead of building it (bot/app.py)."""
     from dataclasses import replace
