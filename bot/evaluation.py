@@ -48,7 +48,7 @@ def evaluate(assistant, items: list[dict]) -> dict:
         answered = [f"faq:{i}" for i in (reply.data or {}).get("faq_ids", [])] if reply.matched else []
         right = [item["expect"], *item.get("also", [])]
         rows.append({**item, "got": got, "ok": got in right or any(a in right for a in answered),
-                     "both_schemes": len(answered) > 1, "offered": item["expect"] in offered})
+                     "both_schemes": len(answered) > 1, "offered": any(r in offered for r in right)})
     in_scope = [r for r in rows if r["expect"] != "fallback"]
     out_scope = [r for r in rows if r["expect"] == "fallback"]
     fallbacks = [r for r in rows if r["got"] == "fallback"]

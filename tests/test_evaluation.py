@@ -38,6 +38,16 @@ def test_a_second_right_entry_and_an_answer_for_both_schemes_count_as_right(assi
     assert report["top1_accuracy_first_answer"] < report["top1_accuracy"]
 
 
+def test_a_second_right_entry_one_tap_away_counts_as_offered(assistant):
+    """'Answered or offered' reads `also` as top-1 does: a related entry under the answer is one tap away."""
+    question = "경차도 고농도계절 공공2부제 제외대상인가요?"
+    related = assistant.ask(question).data["related"][0]
+    items = [{"q": question, "expect": "faq:emergency-what-is", "also": [f"faq:{related}"]},
+             {"q": question, "expect": "faq:emergency-what-is", "also": ["faq:emergency-hours"]}]
+    report = evaluate(assistant, items)
+    assert report["top1_accuracy"] == 0 and report["answered_or_offered"] == 0.5
+
+
 def test_the_question_set_is_large_varied_and_points_at_real_entries(kb):
     items = load_items()
     assert len(items) >= 150
