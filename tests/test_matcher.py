@@ -36,6 +36,10 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("전기자동차", "전기차"),
     ("비저발령기준", "비상저감조치 발령기준"),  # slang typed run-together with the next word
     ("예저적용지역", "예비저감조치 적용지역"),
+    # the formal register of official inquiries folds like the casual one
+    ("예비저감조치 발령 요건을 알려주시기 바랍니다.", "예비저감조치 발령 요건"),
+    ("결과보고서를 제출하여야 합니까?", "결과보고서 제출"),
+    ("공무원도 대상입니까", "공무원 대상"),
 ])
 def test_particles_and_casual_endings_are_stripped(norm, casual, plain):
     assert norm.tokens(casual) == norm.tokens(plain)
