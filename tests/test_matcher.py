@@ -237,7 +237,9 @@ def test_a_year_the_entry_or_its_document_names_is_still_answered(assistant):
 
 
 @pytest.mark.parametrize("question, entry", [("4단계는 몇시에 시작해?", "emergency-proc-stage-4"),
-                                             ("5단계 언제 시작해", "emergency-proc-stage-5")])
+                                             ("5단계 언제 시작해", "emergency-proc-stage-5"),
+                                             ("what happens at stage 5 for the province, who gets the texts",
+                                              "emergency-proc-stage-5")])  # 'stage 5' is 5단계
 def test_a_stage_asked_by_number_is_not_answered_by_an_entry_on_another_stage(assistant, question, entry):
     """5단계 is no typo of 단계 or 3단계: an entry that never names the stage asked about is not its answer."""
     assert assistant.ask(question).data["faq_id"] == entry
