@@ -23,9 +23,8 @@ def _contains(text: str, name: str) -> bool:
     return key in _key(text) if not key.isascii() else _words(name) in _words(text)
 
 
-def _names(kb, ids: bool = True) -> list[tuple[str, dict]]:
-    return [(n, a) for a in kb.agencies
-            for n in [*([a["id"]] if ids else []), a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])]]
+def _names(kb) -> list[tuple[str, dict]]:
+    return [(n, a) for a in kb.agencies for n in [a["id"], a["name"]["ko"], a["name"]["en"], *a.get("aliases", [])]]
 
 
 def find_agency(kb, name: str) -> dict | None:
@@ -66,6 +65,7 @@ def items(kb, agency: dict, stage: int | None = None) -> list[dict]:
 
 def find_agency_in_text(kb, text: str) -> dict | None:
     """The agency a sentence names (the longest alias it contains), or None; no fuzzy guessing."""
-    # ids are not words people type (sido-environment), but an alias that equals one (police) still counts
-    named = [(len(_key(n)), a) for n, a in _names(kb, ids=False) if _contains(text, n)]
+    # ids are not words people type (sido-env), but an alias that equals one (police) still counts
+    named = [(len(_key(n)), a) for n, a in _names(kb)
+             if (n != a["id"] or n in a.get("aliases", ())) and _contains(text, n)]
     return max(named, key=lambda t: t[0])[1] if named else None
