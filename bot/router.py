@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from .i18n import pick_lang, t
 from .reply import Reply
+from .text_dates import BadDate
 
 KST = timezone(timedelta(hours=9))
 MAX_CHARS = 1000
@@ -86,10 +87,14 @@ def route(ctx: Context, text: str) -> Reply:
                            n=len(text), max=MAX_CHARS), matched=False, intent="too_long", lang=ctx.lang)
     if not text:
         return capabilities(ctx, intent="help", matched=True)
-    for fn in HANDLERS:
-        params = fn.detect(ctx, text)
-        if params is not None:
-            return fn(ctx, text, **params)
+    try:
+        for fn in HANDLERS:
+            params = fn.detect(ctx, text)
+            if params is not None:
+                return fn(ctx, text, **params)
+    except BadDate as exc:  # "12가3456 2026-13-45 운행?": say so rather than answer for another day
+        return Reply(ctx.t("'{text}' is not a date. Type it like 2026-12-03 or 12월 3일.", text=exc.text),
+                     matched=False, intent="bad_date", lang=ctx.lang)
     return capabilities(ctx)  # pragma: no cover - the FAQ handler always answers
 
 

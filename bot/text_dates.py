@@ -15,18 +15,30 @@ MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "ju
 EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b", re.I)
 
 
+class BadDate(ValueError):
+    """A date written out in full (2026-13-45, 12월 32일) that no calendar has: the question is about that day,
+    so answering for today instead would be a wrong answer."""
+
+    def __init__(self, text: str):
+        super().__init__(f"{text!r} is not a date")
+        self.text = text
+
+
 def find_date(text: str, today: date) -> date | None:
     """The first date mentioned in `text`, resolved against `today`; None if there is none.
 
     A month/day without a year means the next such day (today included), since people ask ahead.
+    BadDate for a full date that does not exist (shorter forms such as 13/45 may be something else).
     """
     low = text.lower()
-    m = ISO.search(low)
-    if m:
-        return _safe(int(m[1]), int(m[2]), int(m[3]))
-    m = KO.search(low)
-    if m:
-        return _ahead(today, int(m[2]), int(m[3]), int(m[1]) if m[1] else None)
+    for pattern in (ISO, KO):
+        m = pattern.search(low)
+        if m:
+            found = (_safe(int(m[1]), int(m[2]), int(m[3])) if pattern is ISO
+                     else _ahead(today, int(m[2]), int(m[3]), int(m[1]) if m[1] else None))
+            if found is None:
+                raise BadDate(m[0])
+            return found
     m = EN.search(low)
     if m:
         return _ahead(today, MONTHS[m[1][:3].lower()], int(m[2]), None)

@@ -16,7 +16,7 @@ from bot.router import presses
 from bot.rules import RuleInputError
 from bot.rules import vehicle as rules
 from bot.messages import N_
-from bot.text_dates import find_date
+from bot.text_dates import BadDate, find_date
 from handlers.vehicle import vehicle_reply
 
 # What the user is doing at each step, in order; the typed ones take free text.
@@ -110,7 +110,11 @@ def _date(text: str, today: date) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
+        pass
+    try:
         return find_date(text, today)
+    except BadDate:
+        return None
 
 
 def _next_step(answers: dict) -> str:

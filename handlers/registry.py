@@ -15,7 +15,7 @@ from bot.korean_holidays import known as known_holidays
 from bot.messages import N_
 from bot.reply import Reply
 from bot.rules import RuleInputError
-from bot.text_dates import find_date
+from bot.text_dates import BadDate, find_date
 from handlers import checklist as checklist_texts  # a module import: checklist imports commands too
 from handlers.commands import command
 from handlers import live as live_texts  # the announcement texts; imported as a module: live imports commands too
@@ -36,7 +36,10 @@ def _day(text: str, today: date) -> date | None:
             return date.fromisoformat(tok)
         except ValueError:
             pass
-    return find_date(text, today)
+    try:
+        return find_date(text, today)
+    except BadDate:
+        return None  # the usage message follows
 
 
 def _parse(ctx, args: str) -> dict:

@@ -36,6 +36,20 @@ def test_out_of_season_date_typed_in_korean(bot):
     assert verdict.data["subject"] is False and "4월" not in verdict.text  # the verdict, not a re-ask
 
 
+@pytest.mark.parametrize("question", ["12가3456 2026-13-45 운행 가능?", "12월 32일 비상저감 일정",
+                                      "내일 서울 비저 2026-02-30 발령됐어?"])
+def test_a_date_no_calendar_has_is_refused_not_answered_for_today(bot, question):
+    """Answering '12가3456 2026-13-45' for today would answer a question nobody asked."""
+    reply = bot.ask(question, user="u")
+    assert reply.intent == "bad_date" and reply.matched is False and "날짜가 아닙니다" in reply.text
+    assert bot.conversations.get("u") is None
+
+
+def test_an_impossible_date_typed_in_the_check_is_asked_again(bot):
+    replies = steps(bot, "u", "/check", "scheme=seasonal", "12월 32일")
+    assert replies[-1].matched is False and bot.conversations.get("u")["step"] == "date"
+
+
 def test_a_matching_plate_ends_the_check_early(bot):
     # 2026-12-03 is odd, a plate ending in 7 is odd: it may run whatever else is true
     *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가3457")
