@@ -10,7 +10,7 @@ from bot.rules import roles
 
 ASKS_TASKS = re.compile(r"할\s*일|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|체크\s*리스트|뭐\s*해|뭘\s*해|업무|임무|"
                         r"task|to-?do|role|checklist|what (do|does|should|must)")
-STAGE = re.compile(r"([1-8])\s*단계|stage\s*([1-8])")
+STAGE = re.compile(r"([1-8])\s*단계|(?:stage|step|phase)\s*([1-8])")
 
 
 def _detect(ctx, text):

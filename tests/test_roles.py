@@ -53,5 +53,10 @@ def test_an_agency_and_a_stage_alone_ask_for_its_tasks(assistant, question, agen
     assert reply.data["stages"] == [int(question.split("단계")[0][-1])]
 
 
+@pytest.mark.parametrize("question", ["what does korail do in step 6", "korail tasks in phase 6", "코레일 6단계 할일"])
+def test_a_stage_named_in_english_words_narrows_the_tasks(assistant, question):
+    assert assistant.ask(question).data["stages"] == [6]
+
+
 def test_a_longer_question_naming_a_stage_still_goes_to_the_faq(assistant):
     assert assistant.ask("4단계는 몇시에 시작해?").intent == "faq"
