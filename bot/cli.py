@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -360,7 +361,7 @@ def cmd_roles(args) -> int:
     agency = roles.find_agency(kb, args.agency)
     if agency is None:
         names = ", ".join(a["name"]["ko"] for a in kb.agencies)
-        raise BadInput(f"no agency matches {args.agency!r}; known agencies: {names}")
+        raise BadInput(f"no agency matches {args.agency!r}; known agencies: {names}{_faq_pointer(args.agency)}")
     found = roles.items(kb, agency, args.stage)
     if args.json:
         stage_names = {s["number"]: s["name"] for s in kb.stages}
@@ -373,6 +374,15 @@ def cmd_roles(args) -> int:
 
         print(roles_reply(Context(kb, None, args.lang), agency, found, args.stage).text)
     return 0
+
+
+def _faq_pointer(name: str) -> str:
+    """Where the FAQ speaks of an agency the role tables have no row for (한국환경공단's part is told in the
+    guideline's text, not in a 기관별 조치사항 table): the command that answers it, or ''."""
+    reply = _assistant()[0].ask(name)
+    if not reply.matched or reply.intent != "faq":
+        return ""
+    return f"\nthe FAQ speaks of it ({reply.data['question']}): python -m bot ask {shlex.quote(name)}"
 
 
 def cmd_kb(args) -> int:

@@ -126,7 +126,15 @@ def test_roles(cli):
     assert out["agency"]["id"] == "korea-expressway" and out["stages"][0]["stage"] == 6
     assert any("고속도로" in i["ko"] for i in out["stages"][0]["items"])
     r = cli("roles", "--agency", "우주항공청")
+    assert r.returncode == 2 and "known agencies" in r.stderr and "FAQ" not in r.stderr
+
+
+def test_roles_points_to_the_faq_for_an_agency_without_a_role_table(cli):
+    """한국환경공단's part is told in the guideline's text, not in a 기관별 조치사항 table."""
+    r = cli("roles", "--agency", "KECO")
     assert r.returncode == 2 and "known agencies" in r.stderr
+    assert "python -m bot ask KECO" in r.stderr and "한국환경공단" in r.stderr
+    assert "알림문자" in cli("ask", "KECO").stdout  # the command it points to answers
 
 
 def test_kb_validate_names_file_entry_and_problem(cli, tmp_path):

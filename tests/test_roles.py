@@ -17,6 +17,16 @@ def test_unknown_agency(kb):
     assert find_agency(kb, "국방부 장관실") is None
 
 
+@pytest.mark.parametrize("name, agency_id", [
+    ("도로공ㅅ", "korea-expressway"), ("korea expresway corporation", "korea-expressway"), ("고용노동뷰", "moel"),
+    ("Korea Environment Corporation", None),  # 한국환경공단 has no role table; it only shares letters with 도로공사's
+    ("한국환경공단", None),
+])
+def test_a_typo_is_forgiven_but_a_lookalike_name_is_not(kb, name, agency_id):
+    found = find_agency(kb, name)
+    assert (found and found["id"]) == agency_id
+
+
 def test_every_stage_has_items_and_citations(kb):
     assert len(kb.agencies) >= 21
     for n in range(1, 9):

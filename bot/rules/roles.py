@@ -43,11 +43,15 @@ def find_agency(kb, name: str) -> dict | None:
     contained = [(len(_key(n)), a) for n, a in names if _contains(name, n)]
     if contained:
         return max(contained, key=lambda t: t[0])[1]
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
 
-    # a typo of a name of 4+ letters; a shorter one (KEC, 도공) is one letter away from too much (KECO)
+    # a typo of a name of 4+ letters; a shorter one (KEC, 도공) is one letter away from too much (KECO). A typo
+    # is one edit per eight letters: a similarity ratio would take 'korea environment corporation' (한국환경공단,
+    # which has no role table) for 'korea road corporation', as the two share most of their letters
     typed = [(_key(n), a) for n, a in names if len(_key(n)) >= 4]
-    best = process.extractOne(key, [k for k, _ in typed], scorer=fuzz.ratio, score_cutoff=75)
+    best = process.extractOne(key, [k for k, _ in typed], scorer=Levenshtein.distance,
+                              score_cutoff=max(1, len(key) // 8))
     return typed[best[2]][1] if best else None
 
 
