@@ -555,6 +555,10 @@ def _check_synonyms(path: Path, ck: _Checker) -> dict:
         for word in words:
             if not isinstance(word, str):
                 ck.add(rel, key, f"{word!r} is not a word: quote it (\"on\", \"no\")")
+    subjects = doc.get("subjects") or []
+    for i, group in enumerate(subjects if isinstance(subjects, list) else [None]):
+        if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
+            ck.add(rel, f"subjects #{i + 1}", f"must be a list of words, not {group!r}")
     for i, r in enumerate(doc.get("rules") or []):
         try:
             re.compile(rule_pattern(r["pattern"], doc))

@@ -95,6 +95,7 @@ class Normaliser:
         self.only_endings = re.compile(rf"(?:{alt(endings + particles)})+")
         self.stopwords = set(synonyms.get("stopwords", []))
         self.canonical = {w for r in synonyms.get("rules", []) for w in str(r["to"]).split()}
+        self.subjects = [frozenset(g) for g in synonyms.get("subjects", [])]
         self._words: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[str]:
@@ -274,11 +275,14 @@ class FaqMatcher:
         ranked = []
         years = [tok for tok in toks if YEAR.fullmatch(tok)]
         stages = [tok for tok in toks if STAGE.fullmatch(tok)]
+        subjects = [w for group in self.norm.subjects if not group.isdisjoint(toks) for w in group]
         for score, idx, best_q in scored[: self.rescored]:
             known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
-            # A year the entry never names (the documents say nothing of that year's season), or stages of which it
-            # names none ("4단계 몇시 시작"): the entry answers another question.
-            if not all(self._knows(idx, y) for y in years) or stages and not any(self._knows(idx, t) for t in stages):
+            # A year the entry never names (the documents say nothing of that year's season), stages of which it
+            # names none ("4단계 몇시 시작"), or subjects of which it names none (임산부 asked, 경차 answered):
+            # the entry answers another question.
+            if (not all(self._knows(idx, y) for y in years) or stages and not any(self._knows(idx, t) for t in stages)
+                    or subjects and not any(self._uses(idx, w) for w in subjects)):
                 known = 0.0
             ranked.append((score * known, idx, best_q))
         # The second reading breaks near-ties: of two entries whose closest paraphrases score alike, the one whose
@@ -348,16 +352,21 @@ class FaqMatcher:
         total = sum(shares)
         return [v / total for v in shares]
 
+    def _uses(self, idx: int, word: str) -> bool:
+        """Whether entry `idx` uses `word` itself, in its paraphrases or its answer."""
+        vocab = self.vocab[idx]
+        pos = bisect.bisect_left(vocab, word)
+        return pos < len(vocab) and vocab[pos] == word
+
     def _knows(self, idx: int, word: str) -> bool:
         """Whether entry `idx` uses `word`: as is, as the stem of a longer form, or with a typo. A year is known
         only as itself (2023 is no typo of 2020), from the entry's words or its document's date."""
         year = YEAR.fullmatch(word)
         if year:
             return year[1] in self.years[idx]
-        vocab = self.vocab[idx]
-        pos = bisect.bisect_left(vocab, word)
-        if pos < len(vocab) and vocab[pos] == word:
+        if self._uses(idx, word):
             return True
+        vocab = self.vocab[idx]
         if word in self.norm.canonical or any(c.isdigit() for c in word):
             return False  # a term the rules made, or a number (5단계 is no typo of 단계 or 3단계), only as itself
         # 발령되면 → 발령: a known word that begins the query word (Korean verbs keep their stem). An English

@@ -80,6 +80,14 @@ def test_an_unquoted_on_or_no_among_the_words_is_refused(broken):
     assert file.endswith("synonyms.yaml") and entry == "stopwords" and "True is not a word" in problem
 
 
+def test_a_subject_group_must_be_a_list_of_words(broken):
+    path = broken / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("subjects:\n", "subjects:\n  - 임산부\n", 1),
+                    encoding="utf-8")
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("synonyms.yaml") and entry == "subjects #1" and "must be a list of words" in problem
+
+
 def test_missing_translation_names_the_entry(broken):
     path = next((broken / "faq").glob("emergency-rules.yaml"))
     edit_yaml(path, lambda d: d[0]["answer"].pop("en"))

@@ -245,6 +245,13 @@ def test_a_stage_asked_by_number_is_not_answered_by_an_entry_on_another_stage(as
     assert assistant.ask(question).data["faq_id"] == entry
 
 
+def test_a_subject_asked_about_is_not_answered_by_an_entry_on_another(assistant):
+    """임산부 is who the question is about: the light-car entry, closer in its other words (공무원 겨울 2부제 홀수날),
+    answered 'yes, light cars are exempt'."""
+    reply = assistant.ask("임산부 공무원 겨울 2부제 홀수날 운전 가능?")
+    assert reply.data["faq_id"] == "seasonal-exempt-pregnant"
+
+
 def test_what_is_an_emergency_measure_typed_with_the_slang_what(assistant):
     """머임 is 뭐임 as typed; it used to miss the 'what is' entry for the wide-area one ('광역 비저감 머임')."""
     assert assistant.ask("비저가 머임?").data["faq_id"] == "emergency-what-is"
