@@ -64,16 +64,23 @@ def cache_dir() -> Path:
 def build(kb: knowledge.Knowledge) -> Loaded:
     """The knowledge with its matcher. Indexing applies every spelling rule to every paraphrase (half a
     second), so a matcher is shared by all assistants built on the same FAQ and rules, and kept on disk
-    for the next one-shot `python -m bot …` call."""
+    for the next one-shot `python -m bot …` call. The normalised paraphrases are kept too, under the rules
+    alone: after an FAQ edit only the new or changed texts go through the rules again."""
+    code = MATCHER_CODE.read_bytes()
+    rules = hashlib.sha1(json.dumps(kb.synonyms, sort_keys=True, ensure_ascii=False).encode() + code).hexdigest()
     key = hashlib.sha1(json.dumps([kb.faq, kb.out_of_scope, kb.synonyms, kb.sources], sort_keys=True, ensure_ascii=False,
-                                  default=str).encode() + MATCHER_CODE.read_bytes()).hexdigest()
+                                  default=str).encode() + code).hexdigest()
     with _matchers_lock:
         matcher = _matchers.get(key)
         if matcher is not None:
             _matchers.move_to_end(key)
     if matcher is None:
-        matcher = _cached_matcher(key) or _save_matcher(
-            key, FaqMatcher(kb.faq + kb.out_of_scope, kb.synonyms, sources=kb.sources))
+        matcher = _read_cache(f"matcher-{key}", matching.FaqMatcher)
+        if matcher is None:
+            tokens = _read_cache(f"tokens-{rules}", dict) or {}
+            matcher = FaqMatcher(kb.faq + kb.out_of_scope, kb.synonyms, sources=kb.sources, known_tokens=tokens)
+            _write_cache(f"matcher-{key}", matcher)
+            _write_cache(f"tokens-{rules}", tokens)
         with _matchers_lock:
             _matchers[key] = matcher
             while len(_matchers) > 4:
@@ -81,28 +88,28 @@ def build(kb: knowledge.Knowledge) -> Loaded:
     return Loaded(kb, matcher)
 
 
-def _cached_matcher(key: str) -> FaqMatcher | None:
-    """The matcher saved under `key`, or None (none saved, or unreadable: it is then built again).
-    The key covers the FAQ, the rules and the matcher's code, so a stale file is never read."""
+def _read_cache(name: str, kind: type):
+    """The object saved as `name` if it is a `kind`, else None (none saved, or unreadable: it is then built
+    again). Names carry a key over the FAQ, the rules and the matcher's code, so a stale file is never read."""
     try:
-        found = pickle.loads((cache_dir() / f"matcher-{key}.pickle").read_bytes())
+        found = pickle.loads((cache_dir() / f"{name}.pickle").read_bytes())
     except Exception:  # noqa: BLE001 - a missing or broken cache only costs a rebuild
         return None
-    return found if isinstance(found, matching.FaqMatcher) else None
+    return found if isinstance(found, kind) else None
 
 
-def _save_matcher(key: str, matcher: FaqMatcher) -> FaqMatcher:
+def _write_cache(name: str, obj) -> None:
     directory = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".matcher-{key}.{os.getpid()}.{threading.get_ident()}"
-        tmp.write_bytes(pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, directory / f"matcher-{key}.pickle")  # whole or not at all, for a parallel reader
-        for old in sorted(directory.glob("matcher-*.pickle"), key=lambda p: p.stat().st_mtime)[:-8]:
+        tmp = directory / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, directory / f"{name}.pickle")  # whole or not at all, for a parallel reader
+        kind = name.split("-")[0]
+        for old in sorted(directory.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)[:-8]:
             old.unlink(missing_ok=True)  # knowledge versions come and go; keep the newest few
     except OSError:
         pass  # a read-only checkout still answers, only more slowly
-    return matcher
 
 
 class Assistant:

@@ -195,7 +195,9 @@ class FaqMatcher:
     """
 
     def __init__(self, entries: list[dict], synonyms: dict, *, sources: dict | None = None, threshold: float = 34.0,
-                 candidates: int = 24, rescored: int = 5):
+                 candidates: int = 24, rescored: int = 5, known_tokens: dict | None = None):
+        """`known_tokens`: text → tokens from an earlier build under the same synonyms and code; only the texts it
+        lacks go through the rules, and on return it holds this build's texts alone (for the next build)."""
         self.norm = Normaliser(synonyms)
         self.threshold = threshold
         self.candidates = candidates
@@ -212,7 +214,16 @@ class FaqMatcher:
         texts = [(idx, q, True) for idx, e in enumerate(entries) for q in e["questions"]["ko"] + e["questions"]["en"]]
         texts += [(idx, " ".join(a.split()), False) for idx, e in enumerate(entries) for a in (e.get("answer") or {}).values()]
         per_entry = [[] for _ in entries]
-        for (idx, text, is_question), toks in zip(texts, self.norm.tokens_many([t for _, t, _ in texts])):
+        raw = [t for _, t, _ in texts]
+        if known_tokens is None:
+            all_tokens = self.norm.tokens_many(raw)
+        else:
+            missing = [t for t in dict.fromkeys(raw) if t not in known_tokens]
+            made = dict(zip(missing, self.norm.tokens_many(missing)))
+            all_tokens = [known_tokens[t] if t in known_tokens else made[t] for t in raw]
+            known_tokens.clear()
+            known_tokens.update(zip(raw, all_tokens))
+        for (idx, text, is_question), toks in zip(texts, all_tokens):
             per_entry[idx].append((text, is_question, toks))
         for idx, found in enumerate(per_entry):
             qs, entry_grams, words = [], Counter(), set()

@@ -302,6 +302,33 @@ def test_a_built_matcher_is_kept_on_disk_for_the_next_run(kb, tmp_path, monkeypa
     assert len(list(tmp_path.glob("matcher-*.pickle"))) == 2
 
 
+def test_after_an_faq_edit_only_the_new_texts_go_through_the_spelling_rules(kb, tmp_path, monkeypatch):
+    """The rules are most of an index build; an admin's edit of one entry should not pay for all 15,000
+    paraphrases again. The index built so is the one a build from nothing makes."""
+    import copy
+    from dataclasses import replace
+
+    from bot import app
+    from bot.matcher import Normaliser
+
+    monkeypatch.setenv("BOT_CACHE", str(tmp_path))
+    monkeypatch.setattr(app, "_matchers", type(app._matchers)())
+    app.build(kb)
+    edited = copy.deepcopy(kb.faq)
+    edited[0]["questions"]["ko"].append("경차 이부제 새 질문 하나")
+    seen = []
+    real = Normaliser.tokens_many
+    monkeypatch.setattr(Normaliser, "tokens_many", lambda self, texts: seen.extend(texts) or real(self, texts))
+    matcher = app.build(replace(kb, faq=edited)).matcher
+    assert seen == ["경차 이부제 새 질문 하나"]
+    fresh = FaqMatcher(edited + kb.out_of_scope, kb.synonyms, sources=kb.sources)
+    assert matcher.questions == fresh.questions and matcher.vocab == fresh.vocab and matcher.idf == fresh.idf
+    # other rules: every text again
+    seen.clear()
+    app.build(replace(kb, faq=edited, synonyms={**kb.synonyms, "stopwords": kb.synonyms["stopwords"] + ["뭔가"]}))
+    assert len(seen) > 10_000
+
+
 def test_below_the_threshold_a_clear_lead_is_answered_and_a_near_tie_is_not(assistant):
     """Casual words the FAQ never uses pull every score down; the entry that still leads the others by far
     is the one meant, while two entries close together below the threshold stay two suggestions."""
