@@ -245,11 +245,19 @@ def test_a_stage_asked_by_number_is_not_answered_by_an_entry_on_another_stage(as
     assert assistant.ask(question).data["faq_id"] == entry
 
 
-def test_a_subject_asked_about_is_not_answered_by_an_entry_on_another(assistant):
-    """임산부 is who the question is about: the light-car entry, closer in its other words (공무원 겨울 2부제 홀수날),
-    answered 'yes, light cars are exempt'."""
-    reply = assistant.ask("임산부 공무원 겨울 2부제 홀수날 운전 가능?")
-    assert reply.data["faq_id"] == "seasonal-exempt-pregnant"
+@pytest.mark.parametrize("question, entries", [
+    # the light-car entry, closer in its other words (공무원 겨울 2부제 홀수날), answered 'yes, light cars are exempt'
+    ("임산부 공무원 겨울 2부제 홀수날 운전 가능?", {"seasonal-exempt-pregnant"}),
+    # the veterans' entry ('does a 국가유공자 need to follow odd-even') answered a hybrid's question
+    ("do I need to follow odd even if I drive a hybrid", {"emergency-exempt-eco", "seasonal-eco-cars"}),
+    # a holiday by its name is a holiday: 성탄절 got 'you must comply', christmas a private-car entry
+    ("성탄절에 비저 뜨면 차량제한 있어?", {"emergency-vehicle-restriction-holiday"}),
+    ("can I drive on christmas during the winter odd-even", {"seasonal-weekends-holidays"}),
+])
+def test_a_subject_asked_about_is_not_answered_by_an_entry_on_another(assistant, question, entries):
+    """Whom or when the question is about (임산부, an eco car, a holiday) is named by the entry that answers it."""
+    reply = assistant.ask(question)
+    assert reply.data["faq_id"] in entries
 
 
 def test_what_is_an_emergency_measure_typed_with_the_slang_what(assistant):
