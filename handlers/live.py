@@ -8,6 +8,7 @@ and puts it in the outbox, which the channels drain. Bad input gets a message an
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, time, timedelta
 
 from bot import airkorea
@@ -17,7 +18,7 @@ from bot.admins import is_admin
 from bot.i18n import LANGS, reason_text, show
 from bot.korean_holidays import known as known_holidays
 from bot.reply import Reply
-from bot.router import presses
+from bot.router import handles, presses
 from bot.rules import RuleInputError
 from bot.rules import issuance as rules
 from bot.messages import N_
@@ -84,6 +85,41 @@ def subscribe(assistant, ctx, args: str) -> Reply:
                       "subscribe", data={"subscribed": mine, "channel": True})
     return _reply(ctx, ctx.t("Subscribed: you will be told when a measure is issued or ends in {names}. /unsubscribe stops it.",
                              names=names), "subscribe", data={"subscribed": mine})
+
+
+# The same wishes in words: "서울 비저 알림 받고 싶어", "구독 취소", "notify me when Busan issues one"
+WANTS_ALERTS = re.compile(
+    r"(?:구독|알림|알람)\s*(?:을|를|좀)?\s*(?:신청|등록|설정|켜|받고\s*싶|받을래|받게\s*해|해\s*줘|해\s*주세요|보내\s*줘|"
+    r"보내\s*주세요)|(?:발령|뜨|떠|떴|풀리|해제)\S*\s*(?:면|때)\s*(?:나한테\s*|저한테\s*)?(?:바로\s*)?(?:알려\s*(?:줘|주세요|줄래)|"
+    r"연락\s*(?:줘|주세요))|(?<![a-z])subscribe|\bnotify me\b|\balert me\b|\blet me know when\b")
+WANTS_NONE = re.compile(r"(?:구독|알림|알람)\s*(?:을|를|좀)?\s*(?:취소|해지|해제|끊|그만|중지|중단|꺼|끄|안\s*받)|unsubscribe|"
+                        r"stop (?:the |sending )?(?:alerts|notifications|messages)")
+# ... but not the government's text services or a phone's settings (재난문자, 예보 문자: FAQ entries), a paid
+# service (no such thing here), or how others are told (시민, 공무원: the relay entries)
+NOT_OURS = re.compile(r"문자|재난|cbs|sms|\btexts?\b|폰|phone|앱|\bapps?\b|에어코리아|우리동네|프리미엄|premium|유료|결제|"
+                      r"시민|국민|주민|공무원|담당자|기관|직원|사업장|citizens|officers|staff|agenc|public")
+
+
+def _wants(ctx, text: str):
+    low = text.lower()
+    if NOT_OURS.search(low):
+        return None
+    wish = "unsubscribe" if WANTS_NONE.search(low) else "subscribe" if WANTS_ALERTS.search(low) else None
+    if wish is None:
+        return None
+    squashed = re.sub(r"[\s·.,]", "", low)
+    named = []
+    for alias in sorted(ctx.kb.sido_by_alias, key=len, reverse=True):  # the longest first: 경기도 before 경기
+        if len(alias) >= 2 and alias in squashed:
+            named.append(ctx.kb.sido_by_alias[alias])
+            squashed = squashed.replace(alias, " ")
+    return {"wish": wish, "sidos": list(dict.fromkeys(named))}
+
+
+@handles("alerts", _wants)
+def alerts_in_words(ctx, text: str, wish: str, sidos: list[str]) -> Reply:
+    """Subscribe or unsubscribe in words ('서울 비저 알림 받고 싶어', '구독 취소'), as /subscribe and /unsubscribe do."""
+    return (subscribe if wish == "subscribe" else unsubscribe)(None, ctx, " ".join(sidos))
 
 
 @command("unsubscribe", N_("Stop the announcements: /unsubscribe [시·도]"))

@@ -207,6 +207,30 @@ def test_subscribe_commands_and_bad_input(core):
     assert not core.press("proposal:x:maybe", user=user).matched
 
 
+def test_subscribe_and_unsubscribe_in_words(core):
+    """A citizen types the wish; the 시·도 named are the ones subscribed, as with /subscribe."""
+    user = "telegram:43"
+    reply = core.ask("경기도랑 인천 비저 알림 받고 싶어", user=user)
+    assert reply.intent == "subscribe" and reply.data["subscribed"] == ["경기", "인천"]
+    assert core.ask("notify me when busan issues an emergency measure", user=user).data["subscribed"] == [
+        "경기", "부산", "인천"]
+    assert core.ask("인천 알림 꺼줘", user=user).data["subscribed"] == ["경기", "부산"]
+    asked = core.ask("비상저감조치 알림 신청", user=user)  # no 시·도: how to say which, and nothing changed
+    assert "/subscribe" in asked.text and asked.data["subscribed"] == ["경기", "부산"]
+    assert core.ask("구독 취소", user=user).data["subscribed"] == []
+
+
+@pytest.mark.parametrize("question", [
+    "재난문자 미세먼지 알림 끄는 법 알려줘",  # the phone's disaster texts, not this bot
+    "how do I subscribe to fine dust warning texts in Seoul",  # the 시·도's own text service: an FAQ entry
+    "시민들은 발령 알림 어떻게 받아?",  # how the public is told: an FAQ entry
+])
+def test_other_alerts_are_not_taken_for_a_subscription(core, question):
+    reply = core.ask(question, user="telegram:44")
+    assert reply.intent not in ("subscribe", "unsubscribe")
+    assert live.subscriptions(core.store, "telegram:44") == []
+
+
 def queue_announcement(core, n: int, at: datetime) -> list[int]:
     users = list(range(8000, 8000 + n))
     for uid in users:
