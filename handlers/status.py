@@ -16,17 +16,27 @@ TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|no
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd-?even|measure")
 STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
-NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|why|condition|criteria|who|\bif\b")
+# Nor does a question about history (처음, 역대, the first ever).
+NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
+                        r"who|\bif\b|\bfirst\b|\bever\b")
+
+
+# Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
+HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
 
 
 def _detect(ctx, text):
     low = text.lower()
-    if not (TIME_WORD.search(low) and MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
+    if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
     squashed = re.sub(r"[\s·.]", "", low)  # "내일서울비상저감조치해?" has no spaces to split on
     sido = next((ctx.kb.sido_by_alias[a] for a in sorted(ctx.kb.sido_by_alias, key=len, reverse=True)
                  if len(a) >= 2 and a in squashed), None)
-    return {"sido": sido, "day": find_date(text, ctx.today) or ctx.today}
+    timed = TIME_WORD.search(low)
+    if not (timed or sido and HAPPENED.search(low)):
+        return None
+    # no time word: today's and the coming days' measures (after 17:15, 'has it been issued' means tomorrow's)
+    return {"sido": sido, "day": find_date(text, ctx.today) or (ctx.today if timed else None)}
 
 
 @handles("status", _detect)

@@ -81,8 +81,11 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
     assert slang.intent == "status" and [s["sido"] for s in slang.data["statuses"]] == ["서울"]
     misspelt = core.ask("내일서울비저떳어?", user="telegram:4")  # 떳 for 떴, run together: the commonest typo
     assert misspelt.intent == "status" and [s["sido"] for s in misspelt.data["statuses"]] == ["서울"]
+    bare = core.ask("서울비저떳냐", user="telegram:5")  # no time word: a 시·도 and 'has it been issued' mean now
+    assert bare.intent == "status" and [s["sido"] for s in bare.data["statuses"]] == ["서울"]
     for conditional in ("내일 비저 뜨면 관용차 못씀?", "낼 예보 나쁨 나오면 비상저감 발령돼?", "오늘 50 넘으면 내일 예비저감 하나?",
-                        "직원한테 보낼 비상저감 문자 예시 있어?"):  # 보낼 is no 낼 (tomorrow)
+                        "직원한테 보낼 비상저감 문자 예시 있어?",  # 보낼 is no 낼 (tomorrow)
+                        "서울에서 비상저감조치가 처음 발령됐던 게 언제야?"):  # history, not the registry
         # 'if': a rule question, not the registry's (asked by another user, away from the rate limit)
         assert core.ask(conditional, user="telegram:3").intent != "status"
     typed = core.ask("is ther an emergency measure in seoul tomorow?", lang="en", user="telegram:2")  # two typos
