@@ -74,6 +74,16 @@ class Knowledge:
         key = re.sub(r"[\s·.]", "", str(name)).lower()
         return self.sido_by_alias.get(key)
 
+    def sidos_in(self, text: str) -> list[str]:
+        """The 시·도 a sentence names, the longest name first ('내일서울비상저감조치해?' has no spaces to split on;
+        경기도 is read before 경기, and a name once read is not read again inside a longer one)."""
+        squashed, named = re.sub(r"[\s·.,]", "", str(text)).lower(), []
+        for alias in sorted(self.sido_by_alias, key=len, reverse=True):
+            if len(alias) >= 2 and alias in squashed:
+                named.append(self.sido_by_alias[alias])
+                squashed = squashed.replace(alias, " ")
+        return list(dict.fromkeys(named))
+
     def forecast_region(self, name: str) -> str | None:
         names = self.regions["forecast_regions"]["names"]
         aliases = self.regions["forecast_regions"].get("aliases", {})

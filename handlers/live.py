@@ -107,13 +107,7 @@ def _wants(ctx, text: str):
     wish = "unsubscribe" if WANTS_NONE.search(low) else "subscribe" if WANTS_ALERTS.search(low) else None
     if wish is None:
         return None
-    squashed = re.sub(r"[\s·.,]", "", low)
-    named = []
-    for alias in sorted(ctx.kb.sido_by_alias, key=len, reverse=True):  # the longest first: 경기도 before 경기
-        if len(alias) >= 2 and alias in squashed:
-            named.append(ctx.kb.sido_by_alias[alias])
-            squashed = squashed.replace(alias, " ")
-    return {"wish": wish, "sidos": list(dict.fromkeys(named))}
+    return {"wish": wish, "sidos": ctx.kb.sidos_in(low)}
 
 
 @handles("alerts", _wants)

@@ -29,9 +29,7 @@ def _detect(ctx, text):
     low = text.lower()
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
-    squashed = re.sub(r"[\s·.]", "", low)  # "내일서울비상저감조치해?" has no spaces to split on
-    sido = next((ctx.kb.sido_by_alias[a] for a in sorted(ctx.kb.sido_by_alias, key=len, reverse=True)
-                 if len(a) >= 2 and a in squashed), None)
+    sido = next(iter(ctx.kb.sidos_in(low)), None)
     timed = TIME_WORD.search(low)
     if not (timed or sido and HAPPENED.search(low)):
         return None
