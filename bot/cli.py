@@ -361,7 +361,7 @@ def cmd_roles(args) -> int:
     agency = roles.find_agency(kb, args.agency)
     if agency is None:
         names = ", ".join(a["name"]["ko"] for a in kb.agencies)
-        raise BadInput(f"no agency matches {args.agency!r}; known agencies: {names}{_faq_pointer(args.agency)}")
+        raise BadInput(f"no agency matches {args.agency!r}; known agencies: {names}{_faq_pointer(kb, args.agency)}")
     found = roles.items(kb, agency, args.stage)
     if args.json:
         stage_names = {s["number"]: s["name"] for s in kb.stages}
@@ -376,10 +376,12 @@ def cmd_roles(args) -> int:
     return 0
 
 
-def _faq_pointer(name: str) -> str:
+def _faq_pointer(kb, name: str) -> str:
     """Where the FAQ speaks of an agency the role tables have no row for (한국환경공단's part is told in the
     guideline's text, not in a 기관별 조치사항 table): the command that answers it, or ''."""
-    reply = _assistant()[0].ask(name)
+    from .app import Assistant
+
+    reply = Assistant(kb).ask(name)  # the knowledge roles already read, not a second load
     if not reply.matched or reply.intent != "faq":
         return ""
     return f"\nthe FAQ speaks of it ({reply.data['question']}): python -m bot ask {shlex.quote(name)}"
