@@ -32,7 +32,7 @@ BAYES_SMOOTHING, BAYES_TEMPERATURE = 0.3, 5.0
 # How many score points the second reading's whole share is worth when candidates are ordered
 BAYES_ORDER = 10.0
 # An entry that one paraphrase alone comes close to is a weaker match than one that several do: a question built
-# from in-scope words but asking something else ("위반 벌금 얼마임?") tends to echo a single paraphrase. A quarter
+# from in-scope words but asking something else ("비상저감조치 어기면 벌금 최대 얼마야?") echoes a single paraphrase. A quarter
 # of the paraphrase score is the second-closest paraphrase's spelling score, at most SUPPORT_GAP below the best.
 # First blind set +5.8 points out of scope, held-out paraphrases +4 / +4 (README)
 SUPPORT_SHARE, SUPPORT_GAP = 0.25, 20.0
