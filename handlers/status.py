@@ -21,12 +21,17 @@ NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[
                         r"who|\bif\b|\bfirst\b|\bever\b")
 
 
+MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감\s*조치|비저|예저|(?:(?:emergency|preliminary)\s*)?(?:reduction\s*)?measures?")
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
 HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
 
 
 def _detect(ctx, text):
     low = text.lower()
+    # A 시·도 name alone or with the measure's name only ("서울", "부산시?", "경기 비저") asks for its state
+    sido = ctx.kb.sido(re.sub(r"[?!.\s]+$", "", MEASURE_NAME.sub("", low)))
+    if sido is not None:
+        return {"sido": sido, "day": None}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
     sido = next(iter(ctx.kb.sidos_in(low)), None)
