@@ -19,7 +19,7 @@ KST = timezone(timedelta(hours=9))
 MAX_CHARS = 1000
 HANDLERS: list = []
 BUTTONS: dict = {}  # payload kind ('faq' in 'faq:<id>') → fn(assistant, ctx, value)
-BUTTON_MODULES = ("faq", "roles", "commands", "feedback", "check")  # commands imports the officers' modules
+BUTTON_MODULES = ("faq", "roles", "commands", "feedback", "check", "live")  # commands imports the officers' modules
 
 
 def handles(intent: str, detect):

@@ -71,12 +71,13 @@ def subscribe(assistant, ctx, args: str) -> Reply:
     sidos, refused = _asked_sidos(ctx, args, "subscribe")
     if refused is not None:
         return refused
-    if not sidos:
+    if not sidos:  # which 시·도? One button each, so that answering is one tap (or /subscribe 서울 경기)
         mine = live.subscriptions(ctx.store, ctx.user)
-        lines = [ctx.t("Send /subscribe with one or more 시·도, e.g. /subscribe 서울 경기")]
+        lines = [ctx.t("Which 시·도? Press one, or send /subscribe with one or more, e.g. /subscribe 서울 경기")]
         if mine:
             lines.insert(0, ctx.t("You are subscribed to: {names}.", names=_names(ctx, mine)))
-        return _reply(ctx, "\n".join(lines), "subscribe", data={"subscribed": mine})
+        buttons = [(_sido_name(ctx, s["id"]), f"subscribe:{s['id']}") for s in ctx.kb.regions["sido"] if s["id"] not in mine]
+        return _reply(ctx, "\n".join(lines), "subscribe", data={"subscribed": mine}, buttons=buttons)
     mine = live.subscribe(ctx.store, ctx.user, sidos, ctx.now)
     names = _names(ctx, mine)
     if live.is_channel(ctx.user):
@@ -85,6 +86,12 @@ def subscribe(assistant, ctx, args: str) -> Reply:
                       "subscribe", data={"subscribed": mine, "channel": True})
     return _reply(ctx, ctx.t("Subscribed: you will be told when a measure is issued or ends in {names}. /unsubscribe stops it.",
                              names=names), "subscribe", data={"subscribed": mine})
+
+
+@presses("subscribe")
+def press_subscribe(assistant, ctx, value: str) -> Reply | None:
+    """A 시·도 button under "which 시·도?": the same as /subscribe with that 시·도."""
+    return subscribe(assistant, ctx, value) if value in ctx.kb.sido_by_id else None
 
 
 # The same wishes in words: "서울 비저 알림 받고 싶어", "구독 취소", "notify me when Busan issues one"

@@ -220,6 +220,20 @@ def test_subscribe_and_unsubscribe_in_words(core):
     assert core.ask("구독 취소", user=user).data["subscribed"] == []
 
 
+def test_which_sido_is_answered_with_one_tap(core):
+    """Asked for alerts without a 시·도, the bot offers a button per 시·도 not yet subscribed; pressing one subscribes."""
+    user = "telegram:45"
+    core.ask("/subscribe 부산", user=user)
+    asked = core.ask("미세먼지 발령 알림 받고 싶어", user=user)
+    payloads = [payload for _, payload in asked.buttons]
+    assert len(payloads) == 16 and "subscribe:서울" in payloads and "subscribe:부산" not in payloads
+    assert ("Seoul", "subscribe:서울") in core.ask("/subscribe", lang="en", user=user).buttons
+    pressed = core.press("subscribe:서울", user=user)
+    assert pressed.intent == "subscribe" and pressed.data["subscribed"] == ["부산", "서울"]
+    assert core.press("subscribe:아틀란티스", user=user).intent == "help"  # a forged button: what the bot can do
+    assert live.subscriptions(core.store, user) == ["부산", "서울"]
+
+
 @pytest.mark.parametrize("question", [
     "재난문자 미세먼지 알림 끄는 법 알려줘",  # the phone's disaster texts, not this bot
     "how do I subscribe to fine dust warning texts in Seoul",  # the 시·도's own text service: an FAQ entry
