@@ -1,4 +1,5 @@
-"""Dates as people type them in a question: 오늘, 내일, 모레, 12월 3일, 12/3, 2026-12-03, tomorrow, Dec 3."""
+"""Dates as people type them in a question: 오늘, 내일, 모레, 12월 3일, 12/3, 2026-12-03, tomorrow, Dec 3,
+다음주 월요일, next friday."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,13 @@ KO = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 SLASH = re.compile(r"(?<![\d가-힣])(\d{1,2})/(\d{1,2})(?![\d/])")
 MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b", re.I)
+
+# A day of the week: alone the next such day (today included); 이번주/this its day this week (Monday first),
+# 다음주/next next week's. Not 일요일도, 토요일마다, 일요일이면, saturdays: those ask about such days in general.
+WEEK = {"이번": 0, "금": 0, "this": 0, "다음": 1, "담": 1, "next": 1, "다다음": 2}
+WEEKDAY_KO = re.compile(r"(?<!매주)(?<!매주 )(?:(이번|금|다다음|다음|담)\s*주\s*)?([월화수목금토일])요일(?!\s*(?:도|에도|마다|이면|면|들|만))")
+WEEKDAY_EN = re.compile(r"(?<!every )\b(?:(this|next)\s+)?(mon|tues|wednes|thurs|fri|satur|sun)day\b(?!s)")
+KO_DAYS, EN_DAYS = "월화수목금토일", ["mon", "tues", "wednes", "thurs", "fri", "satur", "sun"]
 
 
 class BadDate(ValueError):
@@ -45,6 +53,13 @@ def find_date(text: str, today: date) -> date | None:
     m = SLASH.search(low)
     if m:
         return _ahead(today, int(m[1]), int(m[2]), None)
+    for pattern, days in ((WEEKDAY_KO, KO_DAYS), (WEEKDAY_EN, EN_DAYS)):
+        m = pattern.search(low)
+        if m:
+            weekday = days.index(m[2])
+            if m[1] is None:
+                return today + timedelta(days=(weekday - today.weekday()) % 7)
+            return today + timedelta(days=weekday - today.weekday() + 7 * WEEK[m[1]])
     for pattern, offset in RELATIVE:
         if pattern.search(low):
             return today + timedelta(days=offset)

@@ -36,6 +36,13 @@ def test_out_of_season_date_typed_in_korean(bot):
     assert verdict.data["subject"] is False and "4월" not in verdict.text  # the verdict, not a re-ask
 
 
+def test_a_day_of_the_week_is_the_day_asked_about(bot):
+    """On Wednesday 2 December, '다음주 월요일' is 7 December (odd): an even plate may not run, an odd one may."""
+    even, odd = bot.ask("12가3456 다음주 월요일 청사 주차 가능?", user="u"), bot.ask("12가3457 next monday?", user="u")
+    assert even.data["date"] == odd.data["date"] == "2026-12-07"
+    assert even.data["allowed"] is False and odd.data["allowed"] is True
+
+
 @pytest.mark.parametrize("question", ["12가3456 2026-13-45 운행 가능?", "12월 32일 비상저감 일정",
                                       "내일 서울 비저 2026-02-30 발령됐어?"])
 def test_a_date_no_calendar_has_is_refused_not_answered_for_today(bot, question):

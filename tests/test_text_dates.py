@@ -1,0 +1,43 @@
+"""Dates as people type them: the day a question is about, or None when it names none."""
+from datetime import date
+
+import pytest
+
+from bot.text_dates import BadDate, find_date
+
+TUESDAY = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize("text, day", [
+    ("12가3456 내일 운행돼?", date(2026, 11, 25)),
+    ("모레 서울 비저?", date(2026, 11, 26)),
+    ("12월 3일 비상저감조치 일정", date(2026, 12, 3)),
+    ("12/3 운행", date(2026, 12, 3)),
+    ("can I drive on Dec 3", date(2026, 12, 3)),
+    ("1월 5일", date(2027, 1, 5)),  # a month already past this year means next year's
+    # a day of the week: the next such day, today included; 이번주 / 다음주 count weeks from Monday
+    ("12가3457 다음주 월요일 청사 주차 가능?", date(2026, 11, 30)),
+    ("월요일 운행돼?", date(2026, 11, 30)),
+    ("화요일", TUESDAY),
+    ("이번주 금요일", date(2026, 11, 27)),
+    ("다음 주 화요일", date(2026, 12, 1)),
+    ("담주 수요일", date(2026, 12, 2)),
+    ("다다음주 월요일", date(2026, 12, 7)),
+    ("can I drive next monday", date(2026, 11, 30)),
+    ("on friday", date(2026, 11, 27)),
+    ("this sunday", date(2026, 11, 29)),
+])
+def test_the_day_a_question_is_about(text, day):
+    assert find_date(text, TUESDAY) == day
+
+
+@pytest.mark.parametrize("text", ["일요일도 2부제 해?", "토요일마다 점검해?", "보고 마감이 일요일이면?", "매주 월요일 회의",
+                                  "does it apply on saturdays", "every monday", "비상저감조치 기준"])
+def test_days_of_the_week_in_general_name_no_day(text):
+    """'일요일도', '토요일마다', 'saturdays' ask about such days in general, not about one of them."""
+    assert find_date(text, TUESDAY) is None
+
+
+def test_a_full_date_no_calendar_has_is_an_error():
+    with pytest.raises(BadDate):
+        find_date("2026-02-30", TUESDAY)
