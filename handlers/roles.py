@@ -11,24 +11,42 @@ from bot.rules import roles
 ASKS_TASKS = re.compile(r"할\s*일|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|체크\s*리스트|뭐\s*해|뭘\s*해|업무|임무|"
                         r"task|to-?do|role|checklist|what (do|does|should|must)")
 STAGE = re.compile(r"([1-8])\s*단계|(?:stage|step|phase)\s*([1-8])")
+# Stages named by the measure or the day instead of a number: 예비저감 때 is stages 1–3, 비상저감 때 4–8, and
+# the day itself (당일, on the day, emergency days) is the measure's 시행기: stage 3 or 6
+PRELIMINARY, EMERGENCY = re.compile(r"예비|예저|preliminary"), re.compile(r"비상|비저|emergency")
+THE_DAY = re.compile(r"당일|시행일|d-?day|\bd일|on the day|emergency days?\b")
+
+
+def _stages(low: str) -> list[int] | None:
+    m = STAGE.search(low)
+    if m:
+        return [int(m[1] or m[2])]
+    preliminary = bool(PRELIMINARY.search(low))
+    if THE_DAY.search(low):
+        return [3] if preliminary else [6]
+    if preliminary:
+        return [1, 2, 3]
+    return [4, 5, 6, 7, 8] if EMERGENCY.search(low) else None
 
 
 def _detect(ctx, text):
     low = text.lower()
-    m = STAGE.search(low)
-    # "도로공사 4단계": an agency and a stage, and little else, ask for its tasks as plainly as "할 일" does
-    if not (ASKS_TASKS.search(low) or m and len(low.split()) <= 3):
+    stages = _stages(low)
+    # "도로공사 4단계", "코레일 예비저감 때": an agency and its stages, and little else, ask for its tasks as plainly as
+    # "할 일" does
+    if not (ASKS_TASKS.search(low) or stages and len(low.split()) <= 3):
         return None
     agency = roles.find_agency_in_text(ctx.kb, low)
     if agency is None:
         return None
-    return {"agency": agency, "stage": int(m[1] or m[2]) if m else None}
+    return {"agency": agency, "stages": stages}
 
 
 @handles("roles", _detect)
-def answer_roles(ctx, text: str, agency: dict, stage: int | None) -> Reply:
-    """The agency's action items for one stage, or for every stage."""
-    return roles_reply(ctx, agency, roles.items(ctx.kb, agency, stage), stage)
+def answer_roles(ctx, text: str, agency: dict, stages: list[int] | None) -> Reply:
+    """The agency's action items for the stages asked about (by number, measure or day), or for every stage."""
+    found = [b for b in roles.items(ctx.kb, agency) if stages is None or b["stage"] in stages]
+    return roles_reply(ctx, agency, found, stages[0] if stages and len(stages) == 1 else stages)
 
 
 @presses("roles")
@@ -38,10 +56,11 @@ def press(assistant, ctx, agency_id: str) -> Reply | None:
     return roles_reply(ctx, agency, roles.items(ctx.kb, agency), None) if agency is not None else None
 
 
-def roles_reply(ctx, agency: dict, found: list[dict], stage: int | None) -> Reply:
+def roles_reply(ctx, agency: dict, found: list[dict], stage: int | list[int] | None) -> Reply:
     name = show(ctx.lang, agency["name"])
     if not found:
-        body = ctx.t("{agency} has no items in stage {stage}.", agency=name, stage=stage)
+        body = (ctx.t("{agency} has no items in stages {first}–{last}.", agency=name, first=stage[0], last=stage[-1])
+                if isinstance(stage, list) else ctx.t("{agency} has no items in stage {stage}.", agency=name, stage=stage))
         return Reply(body, matched=True, intent="roles", lang=ctx.lang, data={"agency": agency["id"], "stages": []})
     stage_names = {s["number"]: s["name"] for s in ctx.kb.stages}
     lines = [ctx.t("What {agency} does:", agency=name)]

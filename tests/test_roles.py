@@ -70,3 +70,22 @@ def test_a_stage_named_in_english_words_narrows_the_tasks(assistant, question):
 
 def test_a_longer_question_naming_a_stage_still_goes_to_the_faq(assistant):
     assert assistant.ask("4단계는 몇시에 시작해?").intent == "faq"
+
+
+@pytest.mark.parametrize("question, stages", [
+    ("코레일 예비저감 때", [1, 2, 3]),  # the preliminary measure's stages, with no task word
+    ("경찰청 비상저감 할 일", [4, 5, 6, 7, 8]),  # the emergency measure's: 4–8
+    ("경찰청 비상저감 당일", [6]),  # the day itself is the measure's 시행기
+    ("도로공사 예비저감 당일 뭐해", [3]),
+    ("what does the police do on emergency days", [6]),
+    ("what does korail do on the day", [6]),
+])
+def test_stages_named_by_the_measure_or_the_day(assistant, question, stages):
+    reply = assistant.ask(question)
+    assert reply.intent == "roles" and reply.data["stages"] == stages
+
+
+def test_an_agency_with_no_items_in_the_stages_asked_says_so(assistant):
+    """환경기동단속반 starts at stage 4: during a preliminary measure it has nothing to do."""
+    reply = assistant.ask("환경기동단속반 예비저감 때 할 일")
+    assert reply.data == {"agency": "me-env-investigation", "stages": []} and "1~3단계" in reply.text
