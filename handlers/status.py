@@ -14,6 +14,8 @@ from bot.text_dates import find_date
 
 TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd-?even|measure")
+# The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
+MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:(?:emergency|preliminary)\s*)?(?:reduction\s*)?measures?")
 STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 # Nor does a question about history (처음, 역대, the first ever).
@@ -21,7 +23,6 @@ NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[
                         r"who|\bif\b|\bfirst\b|\bever\b")
 
 
-MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감\s*조치|비저|예저|(?:(?:emergency|preliminary)\s*)?(?:reduction\s*)?measures?")
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
 HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
 

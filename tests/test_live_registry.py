@@ -83,10 +83,10 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
     assert misspelt.intent == "status" and [s["sido"] for s in misspelt.data["statuses"]] == ["서울"]
     bare = core.ask("서울비저떳냐", user="telegram:5")  # no time word: a 시·도 and 'has it been issued' mean now
     assert bare.intent == "status" and [s["sido"] for s in bare.data["statuses"]] == ["서울"]
-    for alone in ("서울", "서울시?", "서울 비저", "seoul emergency measure"):  # the name alone, or with the measure's
+    for alone in ("서울", "서울시?", "서울 비저", "서울 비상저감", "seoul emergency measure"):  # alone, or with the measure's
         named = core.ask(alone, user="telegram:6")
         assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], alone
-    assert core.ask("부산", user="telegram:6").data["statuses"] == []  # another 시·도: nothing recorded there
+    assert core.ask("부산", user="telegram:7").data["statuses"] == []  # another 시·도: nothing recorded there
     for conditional in ("내일 비저 뜨면 관용차 못씀?", "낼 예보 나쁨 나오면 비상저감 발령돼?", "오늘 50 넘으면 내일 예비저감 하나?",
                         "직원한테 보낼 비상저감 문자 예시 있어?",  # 보낼 is no 낼 (tomorrow)
                         "서울에서 비상저감조치가 처음 발령됐던 게 언제야?"):  # history, not the registry
