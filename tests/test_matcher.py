@@ -38,6 +38,8 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("전기자동차", "전기차"),
     ("비저발령기준", "비상저감조치 발령기준"),  # slang typed run-together with the next word
     ("예저적용지역", "예비저감조치 적용지역"),
+    ("서울비저언제끝나", "서울 비상저감조치 언제끝나"),  # ... and straight after a 시·도
+    ("경기도예저뜸?", "경기도 예비저감조치 뜸?"),
     # the formal register of official inquiries folds like the casual one
     ("예비저감조치 발령 요건을 알려주시기 바랍니다.", "예비저감조치 발령 요건"),
     ("결과보고서를 제출하여야 합니까?", "결과보고서 제출"),
@@ -91,6 +93,8 @@ def test_short_words_keep_their_meaning(norm):
     ("경차 이부제 제외임?", "seasonal-light-car"),
     ("경차공공2부제제외대상", "seasonal-light-car"),
     ("Are compact cars exempt from the seasonal odd-even rule?", "seasonal-light-car"),
+    ("서울비저언제끝나", "emergency-release-auto"),  # one run-together word was refused as a question on the monsoon
+    ("경기도비저언제끝나", "emergency-release-auto"),
 ])
 def test_typed_variants_reach_the_same_entry(assistant, question, expected):
     reply = assistant.ask(question)
