@@ -248,12 +248,15 @@ def start_live_status():
     sidos = [kb.sido(str(s)) for s in names]
     if None in sidos:
         raise config.ConfigError(f"bot.toml [airkorea] sidos: unknown 시·도 in {names}")
+    minute = cfg.get("airkorea", "collect_minute", 20)
+    if not isinstance(minute, int) or isinstance(minute, bool) or not 0 <= minute <= 59:
+        raise config.ConfigError(f"bot.toml [airkorea] collect_minute: {minute!r} is not a minute (0–59)")
     stop = threading.Event()
 
     def serve():
         assistant, cfg = _assistant(with_store=True)
         run_day(assistant, airkorea.Client.from_config(cfg), stop, float(cfg.get("airkorea", "tick", 30)),
-                sidos=sidos or None)
+                sidos=sidos or None, collect_minute=minute)
 
     threading.Thread(target=serve, name="live-status", daemon=True).start()
     return stop

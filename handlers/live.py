@@ -319,11 +319,12 @@ class Day:
 
     def __init__(self, assistant, client, sidos: list[str] | None = None, *, min_hours: int = 12,
                  deadline: time = time(17, 10), retry_every: timedelta = timedelta(minutes=2),
-                 release_wait: timedelta = timedelta(minutes=40)):
+                 release_wait: timedelta = timedelta(minutes=40), collect_minute: int = 20):
         self.assistant, self.client = assistant, client
         self.sidos = sidos or [s["id"] for s in assistant.kb.regions["sido"]]
         self.min_hours, self.deadline, self.retry_every = min_hours, deadline, retry_every
         self.release_wait = release_wait  # how long after 23시/05시 a late forecast is still waited for
+        self.collect_minute = collect_minute
         live.ensure_tables(assistant.store)
 
     @property
@@ -332,7 +333,7 @@ class Day:
 
     def tick(self, now: datetime) -> list[dict]:
         """Plan today, then do every job due; returns what was done ([{kind, key, …}])."""
-        live.plan_day(self.store, now.date())
+        live.plan_day(self.store, now.date(), self.collect_minute)
         done = []
         jobs = live.due_jobs(self.store, now)
         collects = [j for j in jobs if j["kind"] == "collect"]
@@ -469,12 +470,13 @@ class Day:
         return {"issuance": record["id"], **out}
 
 
-def run_day(assistant, client, stop, interval: float = 30.0, clock=None, sidos: list[str] | None = None) -> None:
+def run_day(assistant, client, stop, interval: float = 30.0, clock=None, sidos: list[str] | None = None,
+            collect_minute: int = 20) -> None:
     """The live scheduler's loop (`python -m bot run` starts it in a thread when AIRKOREA_SERVICE_KEY is set):
     every `interval` seconds, the jobs due. The jobs are rows in SQLite, so a restart picks up what fell due."""
     from bot.rules.timeline import KST
 
-    day = Day(assistant, client, sidos)
+    day = Day(assistant, client, sidos, collect_minute=collect_minute)
     while not stop.is_set():
         try:
             for done in day.tick((clock or (lambda: datetime.now(KST)))()):

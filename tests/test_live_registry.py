@@ -291,6 +291,29 @@ def test_run_day_ticks_until_stopped(core, air):
     assert not thread.is_alive() and core.store.db["air_readings"].count == 4
 
 
+def test_the_hourly_collection_falls_due_at_the_configured_minute(core, air):
+    """AirKorea posts each hour's readings around HH:15, hence HH:20 by default (at 00:10 nothing is due yet)."""
+    serve_hour(air, D0, 0)
+    done = Day(core, client(air), sidos=["서울"], collect_minute=5).tick(datetime(2025, 1, 21, 0, 10, tzinfo=KST))
+    assert [(d["kind"], d["key"]) for d in done] == [("collect", "2025-01-21T00")]
+    due = {r["key"]: r["due_at"][11:16] for r in core.store.db["live_jobs"].rows_where("kind = 'collect'")}
+    assert due["2025-01-21T01"] == "01:05" and due["2025-01-21T23"] == "23:05"
+    live.plan_day(core.store, date(2025, 1, 22))
+    assert next(core.store.db["live_jobs"].rows_where("key = '2025-01-22T00'"))["due_at"][11:16] == "00:20"
+
+
+def test_run_refuses_a_collect_minute_that_is_no_minute(tmp_path, monkeypatch):
+    from bot import cli as bot_cli
+    from bot.config import ConfigError
+
+    conf = tmp_path / "bot.toml"
+    conf.write_text("[airkorea]\ncollect_minute = 75\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(conf))
+    monkeypatch.setenv("AIRKOREA_SERVICE_KEY", "k")
+    with pytest.raises(ConfigError, match="collect_minute"):
+        bot_cli.start_live_status()
+
+
 def test_run_without_an_airkorea_key_says_the_live_status_is_off(monkeypatch, capsys):
     from bot import cli as bot_cli
 
@@ -350,7 +373,9 @@ def test_python_m_bot_run_starts_the_live_status_beside_telegram(fake, air, tmp_
 
     conf = tmp_path / "bot.toml"
     conf.write_text((ROOT / "bot.toml").read_text(encoding="utf-8").replace("tick = 30", "tick = 0.2")
-                    .replace("sidos = []", 'sidos = ["서울"]'), encoding="utf-8")
+                    .replace("sidos = []", 'sidos = ["서울"]')
+                    # HH:00: a collection has fallen due at any time of day (HH:20 has none from 00:00 to 00:20)
+                    .replace("collect_minute = 20", "collect_minute = 0"), encoding="utf-8")
     env = run_env(fake, tmp_path, TELEGRAM_BOT_TOKEN=fake.token, AIRKOREA_BASE_URL=air.base_url,
                   AIRKOREA_SERVICE_KEY=KEY, BOT_CONFIG=str(conf))
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, stdin=subprocess.DEVNULL,
@@ -359,7 +384,7 @@ def test_python_m_bot_run_starts_the_live_status_beside_telegram(fake, air, tmp_
         fake.wait(lambda f: f.calls("deleteWebhook"), timeout=30)
         fake.message(81, "/start")  # Telegram answers beside the live status (and is past its start-up)
         assert fake.wait_calls("sendMessage", 1)[0]["chat_id"] == 81
-        for _ in range(300):  # the first tick does the latest HH:20 collection that fell due today
+        for _ in range(300):  # the first tick does the latest collection that fell due today
             if air.count("getCtprvnRltmMesureDnsty"):
                 break
             threading.Event().wait(0.1)
