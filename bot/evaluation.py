@@ -144,5 +144,6 @@ def run(args) -> int:
             print(f"  {name}: {f['questions']} questions, top-1 {f['top1_accuracy']:.1%}{oos}")
     if args.show_errors:
         for r in report["errors"]:
-            print(f"  {r['q']!r}: expected {r['expect']}, got {r['got']}")
+            # the set's name, so that a measured-only set's misses can be left unread (grep -v blind)
+            print(f"  {r.get('file', '')}: {r['q']!r}: expected {r['expect']}, got {r['got']}")
     return 0

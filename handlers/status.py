@@ -16,7 +16,7 @@ TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|no
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd-?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:(?:emergency|preliminary)\s*)?(?:reduction\s*)?measures?")
-STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
+STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 # Nor does a question about history (처음, 역대, the first ever).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
@@ -29,10 +29,10 @@ HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
 
 def _detect(ctx, text):
     low = text.lower()
-    # A 시·도 name alone or with the measure's name only ("서울", "부산시?", "경기 비저") asks for its state
-    sido = ctx.kb.sido(re.sub(r"[?!.\s]+$", "", MEASURE_NAME.sub("", low)))
+    # A 시·도 name alone or with the measure's name and a day only ("서울", "부산시?", "내일 경기 비저?") asks for its state
+    sido = ctx.kb.sido(re.sub(r"[?!.\s]+", " ", TIME_WORD.sub("", MEASURE_NAME.sub("", low))).strip())
     if sido is not None:
-        return {"sido": sido, "day": None}
+        return {"sido": sido, "day": find_date(text, ctx.today)}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
     sido = next(iter(ctx.kb.sidos_in(low)), None)

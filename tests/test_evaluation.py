@@ -79,3 +79,9 @@ def test_held_out_paraphrases_are_asked_of_an_index_that_lacks_them(kb):
     assert report["in_scope"] == sum(len(qs) - 1 for e in small.faq for qs in e["questions"].values())
     assert report["out_of_scope"] == sum(len(qs) - 1 for t in small.out_of_scope for qs in t["questions"].values())
     assert 0.6 < report["top1_accuracy"] < 1.0 and 0.5 < report["out_of_scope_fallback_rate"] <= 1.0
+
+
+def test_each_miss_shown_names_its_question_set(cli):
+    """So that the measured-only blind sets' misses can be left unread (`| grep -v blind`)."""
+    shown = [line for line in cli("eval", "--show-errors").stdout.splitlines() if ": expected " in line]
+    assert shown and all(line.split(":")[0].strip() in {i["file"] for i in load_items()} for line in shown)
