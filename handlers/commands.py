@@ -90,14 +90,14 @@ def faq(assistant, ctx, args: str) -> Reply:
 @command("roles", N_("An agency's tasks per stage: /roles [agency]"))
 def roles(assistant, ctx, args: str) -> Reply:
     from bot.rules import roles as rules
-    from handlers.roles import roles_reply
+    from handlers.roles import answer_roles, stages_named
 
     if args:
         agency = rules.find_agency(ctx.kb, args)
         if agency is None:
             return Reply(ctx.t("I do not know the agency '{name}'.", name=args), matched=False, intent="roles",
                          lang=ctx.lang, buttons=_agency_buttons(ctx))
-        return roles_reply(ctx, agency, rules.items(ctx.kb, agency), None)
+        return answer_roles(ctx, args, agency, stages_named(args.lower()))  # '/roles 코레일 4단계': stage 4 only
     return Reply(ctx.t("Which agency?"), matched=True, intent="roles", buttons=_agency_buttons(ctx), lang=ctx.lang)
 
 

@@ -10,14 +10,14 @@ from bot.rules import roles
 
 ASKS_TASKS = re.compile(r"할\s*일|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|체크\s*리스트|뭐\s*해|뭘\s*해|업무|임무|"
                         r"task|to-?do|role|checklist|what (do|does|should|must)")
-STAGE = re.compile(r"([1-8])\s*단계|(?:stage|step|phase)\s*([1-8])")
+STAGE = re.compile(r"(?<!\d)(\d+)\s*단계|(?:stage|step|phase)\s*(\d+)")  # any number: '10단계' is refused, not read as 0
 # Stages named by the measure or the day instead of a number: 예비저감 때 is stages 1–3, 비상저감 때 4–8, and
 # the day itself (당일, on the day, emergency days) is the measure's 시행기: stage 3 or 6
 PRELIMINARY, EMERGENCY = re.compile(r"예비|예저|preliminary"), re.compile(r"비상|비저|emergency")
 THE_DAY = re.compile(r"당일|시행일|d-?day|\bd일|on the day|emergency days?\b")
 
 
-def _stages(low: str) -> list[int] | None:
+def stages_named(low: str) -> list[int] | None:
     m = STAGE.search(low)
     if m:
         return [int(m[1] or m[2])]
@@ -31,7 +31,7 @@ def _stages(low: str) -> list[int] | None:
 
 def _detect(ctx, text):
     low = text.lower()
-    stages = _stages(low)
+    stages = stages_named(low)
     # "도로공사 4단계", "코레일 예비저감 때": an agency and its stages, and little else, ask for its tasks as plainly as
     # "할 일" does
     if not (ASKS_TASKS.search(low) or stages and len(low.split()) <= 3):
@@ -45,6 +45,9 @@ def _detect(ctx, text):
 @handles("roles", _detect)
 def answer_roles(ctx, text: str, agency: dict, stages: list[int] | None) -> Reply:
     """The agency's action items for the stages asked about (by number, measure or day), or for every stage."""
+    if stages and not set(stages) <= set(range(1, 9)):
+        return Reply(ctx.t("There are eight stages: ask for a stage from 1 to 8."), matched=False, intent="roles",
+                     lang=ctx.lang, data={"agency": agency["id"], "stages": []})
     found = [b for b in roles.items(ctx.kb, agency) if stages is None or b["stage"] in stages]
     return roles_reply(ctx, agency, found, stages[0] if stages and len(stages) == 1 else stages)
 

@@ -89,3 +89,16 @@ def test_an_agency_with_no_items_in_the_stages_asked_says_so(assistant):
     """환경기동단속반 starts at stage 4: during a preliminary measure it has nothing to do."""
     reply = assistant.ask("환경기동단속반 예비저감 때 할 일")
     assert reply.data == {"agency": "me-env-investigation", "stages": []} and "1~3단계" in reply.text
+
+
+@pytest.mark.parametrize("question", ["코레일 10단계", "도로공사 15단계 할 일", "/roles 코레일 9단계", "what does korail do in stage 0"])
+def test_a_stage_that_does_not_exist_is_refused_not_read_as_another(assistant, question):
+    """'15단계' once read as stage 5, and '/roles 코레일 10단계' gave every stage."""
+    reply = assistant.ask(question)
+    assert reply.intent == "roles" and not reply.matched and "1~8단계" in reply.text and "•" not in reply.text
+
+
+def test_the_roles_command_reads_a_stage_like_a_question_does(assistant):
+    reply = assistant.ask("/roles 코레일 4단계")
+    assert reply.data == {"agency": "korail", "stages": [4]}
+    assert assistant.ask("/roles 코레일 예비저감").data["stages"] == [1, 2, 3]
