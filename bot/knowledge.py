@@ -548,6 +548,19 @@ def _check_scheme_twins(path: Path, ck: _Checker, faq_ids: set) -> dict:
     return out
 
 
+def _holidays_broken(holidays, rel: str, ck: _Checker) -> bool:
+    """synonyms.yaml `holidays`: holiday name → a list of words. That each name is one the offline calendar uses is
+    a test (tests/test_knowledge.py): building the calendar here would cost every one-shot call a tenth of a second."""
+    if not isinstance(holidays, dict):
+        ck.add(rel, "holidays", "must map a holiday's calendar name to the words people type for it")
+        return True
+    before = len(ck.problems)
+    for name, words in holidays.items():
+        if not (isinstance(words, list) and words and all(isinstance(w, str) and w.strip() for w in words)):
+            ck.add(rel, f"holidays: {name}", f"must be a list of words, not {words!r}")
+    return len(ck.problems) > before
+
+
 def _check_synonyms(path: Path, ck: _Checker) -> dict:
     rel = _rel(path)
     doc = _read(path, ck.problems)
@@ -569,6 +582,8 @@ def _check_synonyms(path: Path, ck: _Checker) -> dict:
     for i, group in enumerate(subjects if isinstance(subjects, list) else [None]):
         if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
             ck.add(rel, f"subjects #{i + 1}", f"must be a list of words, not {group!r}")
+    if _holidays_broken(doc.get("holidays") or {}, rel, ck):
+        doc = {**doc, "holidays": {}}  # refused already: the rules that spell the names out are not blamed too
     for i, r in enumerate(doc.get("rules") or []):
         try:
             re.compile(rule_pattern(r["pattern"], doc))

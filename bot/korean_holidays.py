@@ -20,6 +20,24 @@ def public_holidays(*years: int) -> frozenset[date]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def calendar_names() -> frozenset[str]:
+    """The names the offline calendar gives holidays (knowledge/synonyms.yaml `holidays` is keyed by them)."""
+    import holidays
+
+    today = date.today()
+    days = holidays.country_holidays("KR", years=range(today.year - 1, today.year + 3))
+    return frozenset(one for names in days.values() for one in names.split("; "))  # two on one day: 'A; B'
+
+
+def next_named(name: str, today: date) -> date | None:
+    """The next day (today included) the calendar calls `name`, e.g. 'Korean New Year'; None within two years."""
+    import holidays
+
+    days = holidays.country_holidays("KR", years=(today.year, today.year + 1, today.year + 2))
+    return min((d for d, names in days.items() if name in names.split("; ") and d >= today), default=None)
+
+
 def holiday_name(day: date) -> str | None:
     import holidays
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from .text_dates import holiday_pattern
+
 # A score between LEAD_FLOOR × threshold and the threshold is an answer when it is LEAD_RATIO × the runner-up's:
 # on both halves of tests/eval +0.6 / +1.1 points of top-1 and no out-of-scope question answered (README)
 LEAD_FLOOR, LEAD_RATIO = 0.75, 1.3
@@ -45,7 +47,8 @@ JOINT = "\n\ue000\n"  # between texts normalised together (Normaliser.tokens_man
 
 
 def rule_pattern(pattern: str, synonyms: dict) -> str:
-    """A rule's regular expression with {tail} and {between} spelled out (knowledge/synonyms.yaml).
+    """A rule's regular expression with {tail}, {between}, {holidays_ko} and {holidays_en} spelled out
+    (knowledge/synonyms.yaml).
 
     Casual verbs take dozens of endings (떴어, 뜨면, 떴대요 …); one shared list keeps each rule readable."""
     alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))  # noqa: E731
@@ -53,6 +56,11 @@ def rule_pattern(pattern: str, synonyms: dict) -> str:
         pattern = pattern.replace("{tail}", f"(?:{alt(synonyms.get('tails') or [])})?")
     if "{between}" in pattern:
         pattern = pattern.replace("{between}", rf"\s*(?:{alt(synonyms.get('between') or [])})?\s*")
+    for script, hangul in (("ko", True), ("en", False)):
+        if "{holidays_%s}" % script in pattern:
+            words = [w for names in (synonyms.get("holidays") or {}).values() for w in names
+                     if bool(re.search("[가-힣]", w)) == hangul]
+            pattern = pattern.replace("{holidays_%s}" % script, "|".join(map(holiday_pattern, words)))
     return pattern
 
 

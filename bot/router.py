@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from .i18n import pick_lang, t
 from .reply import Reply
-from .text_dates import BadDate
+from .text_dates import BadDate, find_date
 
 KST = timezone(timedelta(hours=9))
 MAX_CHARS = 1000
@@ -55,6 +55,10 @@ class Context:
     @property
     def today(self):
         return self.now.astimezone(KST).date()
+
+    def date_in(self, text: str):
+        """The day a question names (None if none), holidays by name included; BadDate if it names no real day."""
+        return find_date(text, self.today, self.kb.synonyms.get("holidays"))
 
     def t(self, msgid: str, **params) -> str:
         return t(self.lang, msgid, **params)

@@ -1,5 +1,5 @@
-"""Dates as people type them in a question: 오늘, 내일, 모레, 12월 3일, 12/3, 2026-12-03, tomorrow, Dec 3,
-다음주 월요일, next friday."""
+"""Dates as people type them in a question: 오늘, 내일, 모레, 어제, 12월 3일, 12/3, 2026-12-03, tomorrow, Dec 3,
+다음주 월요일, next friday, 크리스마스, 설날."""
 from __future__ import annotations
 
 import re
@@ -8,6 +8,7 @@ from datetime import date, timedelta
 RELATIVE = [
     (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomm?orr?ow"), 2),
     (re.compile(r"내일|tomm?orr?ow|tmrw|낼"), 1), (re.compile(r"오늘|today|tonight|지금|now"), 0),
+    (re.compile(r"그저께|그제|the day before yesterday"), -2), (re.compile(r"어제|yesterday"), -1),
 ]
 ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 KO = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
@@ -32,10 +33,17 @@ class BadDate(ValueError):
         self.text = text
 
 
-def find_date(text: str, today: date) -> date | None:
+def holiday_pattern(name: str) -> str:
+    """A holiday's name as typed: a space in a Korean name may be left out (성 탄 절 is 성탄절 too)."""
+    parts = [re.escape(p) for p in name.split(" ")]
+    return (r"\s*" if re.search("[가-힣]", name) else r"\s+").join(parts)
+
+
+def find_date(text: str, today: date, holidays: dict[str, list[str]] | None = None) -> date | None:
     """The first date mentioned in `text`, resolved against `today`; None if there is none.
 
-    A month/day without a year means the next such day (today included), since people ask ahead.
+    A month/day without a year means the next such day (today included), since people ask ahead; so does a
+    holiday's name, given `holidays` (calendar name → words, knowledge/synonyms.yaml): 크리스마스, 설날.
     BadDate for a full date that does not exist (shorter forms such as 13/45 may be something else).
     """
     low = text.lower()
@@ -53,6 +61,14 @@ def find_date(text: str, today: date) -> date | None:
     m = SLASH.search(low)
     if m:
         return _ahead(today, int(m[1]), int(m[2]), None)
+    for name, words in (holidays or {}).items():
+        # 설 연휴 is the holiday itself (each of its days is off alike); 크리스마스 이브 the day before; 추석마다 no day
+        m = re.search(rf"(?:{'|'.join(map(holiday_pattern, words))})(?!\s*마다)(\s*(?:이브|eve\b))?", low)
+        if m:
+            from .korean_holidays import next_named
+
+            day = next_named(name, today + timedelta(days=1 if m[1] else 0))
+            return day - timedelta(days=1) if day and m[1] else day
     for pattern, days in ((WEEKDAY_KO, KO_DAYS), (WEEKDAY_EN, EN_DAYS)):
         m = pattern.search(low)
         if m:

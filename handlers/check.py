@@ -16,7 +16,7 @@ from bot.router import presses
 from bot.rules import RuleInputError
 from bot.rules import vehicle as rules
 from bot.messages import N_
-from bot.text_dates import BadDate, find_date
+from bot.text_dates import BadDate
 from handlers.vehicle import vehicle_reply
 
 # What the user is doing at each step, in order; the typed ones take free text.
@@ -92,7 +92,7 @@ def _answer(ctx, conversations, state: dict, field: str, value: str) -> Reply:
 def _parse(ctx, field: str, value: str) -> str:
     value = value.strip()
     if field == CHOOSING_DATE:
-        day = _date(value, ctx.today)
+        day = _date(value, ctx)
         if day is None:
             raise RuleInputError(ctx.t("'{text}' is not a date. Type it like 2026-12-03 or 12월 3일.", text=value))
         return day.isoformat()
@@ -106,13 +106,13 @@ def _parse(ctx, field: str, value: str) -> str:
     return value
 
 
-def _date(text: str, today: date) -> date | None:
+def _date(text: str, ctx) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
         pass
     try:
-        return find_date(text, today)
+        return ctx.date_in(text)
     except BadDate:
         return None
 

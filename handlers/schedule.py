@@ -7,7 +7,6 @@ from bot.i18n import show
 from bot.reply import Reply
 from bot.router import handles
 from bot.rules import timeline
-from bot.text_dates import find_date
 
 ASKS_SCHEDULE = re.compile(r"일정|스케줄|타임라인|단계별|마감|기한|언제까지|보고.{0,6}(언제|까지)|schedule|timeline|deadline|due")
 
@@ -16,7 +15,7 @@ def _detect(ctx, text):
     low = text.lower()
     if not ASKS_SCHEDULE.search(low):
         return None
-    day = find_date(text, ctx.today)
+    day = ctx.date_in(text)
     if day is None:
         return None
     measure = "preliminary" if re.search(r"예비|preliminary", low) else "emergency"

@@ -10,7 +10,6 @@ from bot.korean_holidays import known as known_holidays
 from bot.rules import issuance as rules
 from bot.reply import Reply
 from bot.router import handles
-from bot.text_dates import find_date
 
 TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd-?even|measure")
@@ -32,7 +31,7 @@ def _detect(ctx, text):
     # A 시·도 name alone or with the measure's name and a day only ("서울", "부산시?", "내일 경기 비저?") asks for its state
     sido = ctx.kb.sido(re.sub(r"[?!.\s]+", " ", TIME_WORD.sub("", MEASURE_NAME.sub("", low))).strip())
     if sido is not None:
-        return {"sido": sido, "day": find_date(text, ctx.today)}
+        return {"sido": sido, "day": ctx.date_in(text)}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
     sido = next(iter(ctx.kb.sidos_in(low)), None)
@@ -40,7 +39,7 @@ def _detect(ctx, text):
     if not (timed or sido and HAPPENED.search(low)):
         return None
     # no time word: today's and the coming days' measures (after 17:15, 'has it been issued' means tomorrow's)
-    return {"sido": sido, "day": find_date(text, ctx.today) or (ctx.today if timed else None)}
+    return {"sido": sido, "day": ctx.date_in(text) or (ctx.today if timed else None)}
 
 
 @handles("status", _detect)

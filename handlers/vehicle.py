@@ -9,7 +9,6 @@ from bot.reply import Reply
 from bot.router import handles
 from bot.rules import RuleInputError
 from bot.rules import vehicle as rules
-from bot.text_dates import find_date
 
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
 FUEL_WORDS = [(re.compile(r"플러그인|plug-?in"), "plugin_hybrid"), (re.compile(r"하이브리드|hybrid"), "hybrid"),
@@ -39,7 +38,7 @@ def answer_vehicle(ctx, text: str, plate: str) -> Reply:
         return Reply(ctx.t("'{text}' is not a plate number such as 12가3456 or 123가4567.", text=plate),
                      matched=False, intent="vehicle", lang=ctx.lang)
     low = text.lower()
-    day = find_date(text, ctx.today) or ctx.today
+    day = ctx.date_in(text) or ctx.today
     scheme = "emergency" if re.search(r"비상|예비|저감|emergency|preliminary", low) else "seasonal"
     fuel = next((f for p, f in FUEL_WORDS if p.search(low)), None)
     owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else "employee"

@@ -43,6 +43,13 @@ def test_a_day_of_the_week_is_the_day_asked_about(bot):
     assert even.data["allowed"] is False and odd.data["allowed"] is True
 
 
+def test_a_holiday_by_its_name_is_the_day_asked_about(bot):
+    """Christmas is a holiday: the seasonal scheme does not apply, whatever the plate (it used to answer for today)."""
+    christmas = bot.ask("12가3457 크리스마스에 청사 주차 돼?", user="u")
+    assert christmas.data["date"] == "2026-12-25" and christmas.data["subject"] is False
+    assert bot.ask("12가3457 설날 일정", user="u").data["date"] == "2027-02-07"
+
+
 @pytest.mark.parametrize("question", ["12가3456 2026-13-45 운행 가능?", "12월 32일 비상저감 일정",
                                       "내일 서울 비저 2026-02-30 발령됐어?"])
 def test_a_date_no_calendar_has_is_refused_not_answered_for_today(bot, question):

@@ -88,6 +88,23 @@ def test_a_subject_group_must_be_a_list_of_words(broken):
     assert file.endswith("synonyms.yaml") and entry == "subjects #1" and "must be a list of words" in problem
 
 
+def test_each_holiday_is_named_as_the_calendar_names_it(kb):
+    """A name the calendar does not use ('Christmas' for 'Christmas Day') would never resolve to a date, and
+    '12가3456 크리스마스에 운행돼?' would be answered for today."""
+    from bot.korean_holidays import calendar_names
+
+    assert set(kb.synonyms["holidays"]) <= calendar_names()
+    assert "Christmas" not in calendar_names()
+
+
+def test_a_holidays_words_must_be_a_list(broken):
+    path = broken / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  Hangul Day: [한글날]\n", "  Hangul Day: 한글날\n", 1),
+                    encoding="utf-8")
+    [(file, entry, problem)] = problems_of(broken)
+    assert file.endswith("synonyms.yaml") and entry == "holidays: Hangul Day" and "must be a list of words" in problem
+
+
 def test_missing_translation_names_the_entry(broken):
     path = next((broken / "faq").glob("emergency-rules.yaml"))
     edit_yaml(path, lambda d: d[0]["answer"].pop("en"))

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from bot.knowledge import load
 from bot.text_dates import BadDate, find_date
 
 TUESDAY = date(2026, 11, 24)
@@ -41,3 +42,22 @@ def test_days_of_the_week_in_general_name_no_day(text):
 def test_a_full_date_no_calendar_has_is_an_error():
     with pytest.raises(BadDate):
         find_date("2026-02-30", TUESDAY)
+
+
+@pytest.mark.parametrize("text, day", [
+    ("12가3456 크리스마스에 운행돼?", date(2026, 12, 25)),
+    ("성탄절 서울 비저?", date(2026, 12, 25)),
+    ("is 12가3456 allowed on christmas", date(2026, 12, 25)),
+    ("크리스마스 이브", date(2026, 12, 24)),  # no holiday: the day before
+    ("123가4567 설날 운행?", date(2027, 2, 7)),  # the lunar calendar's, from the offline calendar
+    ("추석 연휴 운행돼?", date(2027, 9, 15)),
+    ("삼일절", date(2027, 3, 1)),
+    ("12가3456 어제 운행 가능했어?", date(2026, 11, 23)),
+    ("그저께", date(2026, 11, 22)),
+])
+def test_a_holiday_by_its_name_and_yesterday(text, day):
+    assert find_date(text, TUESDAY, load().synonyms["holidays"]) == day
+
+
+def test_a_holiday_in_general_names_no_day():
+    assert find_date("추석마다 2부제 쉬어?", TUESDAY, load().synonyms["holidays"]) is None
