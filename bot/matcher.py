@@ -258,6 +258,12 @@ class FaqMatcher:
                 postings.setdefault(g, []).append(idx)
                 counts.setdefault(g, bytearray()).append(min(c, 255))
             self.gram_total.append(sum(entry_grams.values()))
+        # a question typed as a paraphrase is typed (after the rules): that entry is a candidate however many others
+        # share its words ("2부제" alone ties with every entry that says 2부제, and the cut would drop it)
+        self.exact: dict[str, list[int]] = {}
+        for idx, (_, compacts, _) in enumerate(self.questions):
+            for c in dict.fromkeys(compacts):
+                self.exact.setdefault(c, []).append(idx)
         n = max(len(entries), 1)
         self.idf = {g: math.log(1 + n / len(p)) for g, p in postings.items()}
         self.postings = postings
@@ -272,6 +278,8 @@ class FaqMatcher:
         q_grams = grams(compact, toks)
         total = sum(self.idf.get(g, math.log(1 + len(self.entries))) for g in q_grams) or 1.0
         top_candidates = self.shortlist(q_grams)
+        shortlisted = {idx for idx, _ in top_candidates}
+        top_candidates += [(idx, total) for idx in self.exact.get(compact, ()) if idx not in shortlisted]
         if not top_candidates:
             return None, []
         joined = " ".join(toks)

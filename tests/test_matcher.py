@@ -145,6 +145,20 @@ def test_candidates_tied_on_the_query_are_kept_by_how_much_they_use_it_not_by_fi
     assert m.match("드론?")[1][0].entry["id"] == "e99"
 
 
+def test_a_question_typed_exactly_as_a_paraphrase_reaches_its_entry(kb, assistant):
+    """However many entries share the word, the one that has the question itself as a paraphrase is a candidate:
+    '2부제' alone got the light-car entry ('경차 2부제 해야돼?'), 'seasonal scheme' the ministry's inspections."""
+    def entry(i, ko):
+        return {"id": f"e{i}", "questions": {"ko": ko, "en": []}, "answer": {"ko": "", "en": ""}}
+    others = [entry(i, ["드론 점검", "드론 점검 질문", "드론 사용 설명", "드론 점검 절차"]) for i in range(40)]
+    about = entry(99, ["드론"] + [f"다른 주제 {i} 설명" for i in range(20)])  # uses the word least, per paraphrase
+    m = FaqMatcher(others + [about], kb.synonyms, candidates=5)
+    assert 40 not in [idx for idx, _ in m.shortlist(grams("드론", ["드론"]))]
+    assert m.match("드론")[0].entry["id"] == "e99"
+    for word in ("2부제", "홀짝", "공공 이부제", "odd even"):
+        assert assistant.ask(word).data["faq_ids"] == ["seasonal-how-odd-even", "emergency-public-2bu-method"], word
+
+
 def test_an_answer_offers_near_twin_entries_under_it(kb):
     """When another entry scores almost as well, the user gets it as a button beside the answer."""
     from dataclasses import replace
