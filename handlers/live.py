@@ -101,6 +101,8 @@ WANTS_ALERTS = re.compile(
     r"연락\s*(?:줘|주세요))|(?<![a-z])subscribe|\bnotify me\b|\balert me\b|\blet me know when\b")
 WANTS_NONE = re.compile(r"(?:구독|알림|알람)\s*(?:을|를|좀)?\s*(?:취소|해지|해제|끊|그만|중지|중단|꺼|끄|안\s*받)|unsubscribe|"
                         r"stop (?:the |sending )?(?:alerts|notifications|messages)")
+WANTS_LIST = re.compile(r"(?:구독|알림)\s*(?:한\s*(?:거|것|곳|데)|하는\s*(?:거|곳|데)|중인\s*(?:거|곳|데))?\s*(?:목록|리스트|현황|내역|확인|보여)|"
+                        r"\bmy (?:subscriptions|alerts)\b|\bwhat am i subscribed\b")
 # ... but not the government's text services or a phone's settings (재난문자, 예보 문자: FAQ entries), a paid
 # service (no such thing here), or how others are told (시민, 공무원: the relay entries)
 NOT_OURS = re.compile(r"문자|재난|cbs|sms|\btexts?\b|폰|phone|앱|\bapps?\b|에어코리아|우리동네|프리미엄|premium|유료|결제|"
@@ -111,7 +113,8 @@ def _wants(ctx, text: str):
     low = text.lower()
     if NOT_OURS.search(low):
         return None
-    wish = "unsubscribe" if WANTS_NONE.search(low) else "subscribe" if WANTS_ALERTS.search(low) else None
+    wish = ("unsubscribe" if WANTS_NONE.search(low) else "list" if WANTS_LIST.search(low)
+            else "subscribe" if WANTS_ALERTS.search(low) else None)
     if wish is None:
         return None
     return {"wish": wish, "sidos": ctx.kb.sidos_in(low)}
@@ -119,7 +122,13 @@ def _wants(ctx, text: str):
 
 @handles("alerts", _wants)
 def alerts_in_words(ctx, text: str, wish: str, sidos: list[str]) -> Reply:
-    """Subscribe or unsubscribe in words ('서울 비저 알림 받고 싶어', '구독 취소'), as /subscribe and /unsubscribe do."""
+    """Subscribe, unsubscribe or list in words ('서울 비저 알림 받고 싶어', '구독 취소', '내 구독 목록'), as /subscribe
+    and /unsubscribe do (/subscribe alone lists and offers the others)."""
+    if wish == "list":
+        listed = subscribe(None, ctx, "")
+        if not listed.data["subscribed"]:
+            listed.body = ctx.t("You have no subscriptions.") + "\n" + listed.body
+        return listed
     return (subscribe if wish == "subscribe" else unsubscribe)(None, ctx, " ".join(sidos))
 
 

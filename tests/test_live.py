@@ -234,6 +234,18 @@ def test_which_sido_is_answered_with_one_tap(core):
     assert live.subscriptions(core.store, user) == ["부산", "서울"]
 
 
+def test_asking_for_ones_subscriptions_lists_them_and_changes_nothing(core):
+    user = "telegram:46"
+    none = core.ask("내 구독 목록", user=user)
+    assert none.intent == "subscribe" and none.data["subscribed"] == [] and none.text.startswith("구독한 시·도가 없습니다.")
+    core.ask("/subscribe 부산", user=user)
+    for question in ("구독 확인", "알림 설정 현황 보여줘"):
+        listed = core.ask(question, user=user)
+        assert listed.data["subscribed"] == ["부산"] and "부산광역시" in listed.text, question
+    assert core.ask("my subscriptions", lang="en", user=user).data["subscribed"] == ["부산"]
+    assert live.subscriptions(core.store, user) == ["부산"]
+
+
 @pytest.mark.parametrize("question", [
     "재난문자 미세먼지 알림 끄는 법 알려줘",  # the phone's disaster texts, not this bot
     "how do I subscribe to fine dust warning texts in Seoul",  # the 시·도's own text service: an FAQ entry
