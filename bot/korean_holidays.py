@@ -31,7 +31,7 @@ def calendar_names() -> frozenset[str]:
 
 
 def next_named(name: str, today: date) -> date | None:
-    """The next day (today included) the calendar calls `name`, e.g. 'Korean New Year'; None within two years."""
+    """The next day (today included) the calendar calls `name`, e.g. 'Korean New Year'; None if not within two years."""
     import holidays
 
     days = holidays.country_holidays("KR", years=(today.year, today.year + 1, today.year + 2))

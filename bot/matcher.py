@@ -258,8 +258,8 @@ class FaqMatcher:
                 postings.setdefault(g, []).append(idx)
                 counts.setdefault(g, bytearray()).append(min(c, 255))
             self.gram_total.append(sum(entry_grams.values()))
-        # a question typed as a paraphrase is typed (after the rules): that entry is a candidate however many others
-        # share its words ("2부제" alone ties with every entry that says 2부제, and the cut would drop it)
+        # a question typed exactly as one of an entry's paraphrases (after the rules) keeps that entry a candidate,
+        # however many others share its words ("2부제" alone ties with every entry that says 2부제; the cut dropped it)
         self.exact: dict[str, list[int]] = {}
         for idx, (_, compacts, _) in enumerate(self.questions):
             for c in dict.fromkeys(compacts):
