@@ -80,12 +80,15 @@ def test_an_unquoted_on_or_no_among_the_words_is_refused(broken):
     assert file.endswith("synonyms.yaml") and entry == "stopwords" and "True is not a word" in problem
 
 
-def test_a_subject_group_must_be_a_list_of_words(broken):
+@pytest.mark.parametrize("was, now, entry", [
+    ("subjects:\n", "subjects:\n  - 임산부\n", "subjects #1"),  # a subject group
+    ("  Hangul Day: [한글날]\n", "  Hangul Day: 한글날\n", "holidays: Hangul Day"),  # a holiday's names
+])
+def test_a_group_of_words_must_be_a_list(broken, was, now, entry):
     path = broken / "synonyms.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("subjects:\n", "subjects:\n  - 임산부\n", 1),
-                    encoding="utf-8")
-    [(file, entry, problem)] = problems_of(broken)
-    assert file.endswith("synonyms.yaml") and entry == "subjects #1" and "must be a list of words" in problem
+    path.write_text(path.read_text(encoding="utf-8").replace(was, now, 1), encoding="utf-8")
+    [(file, found, problem)] = problems_of(broken)
+    assert file.endswith("synonyms.yaml") and found == entry and "must be a list of words" in problem
 
 
 def test_each_holiday_is_named_as_the_calendar_names_it(kb):
@@ -95,14 +98,6 @@ def test_each_holiday_is_named_as_the_calendar_names_it(kb):
 
     assert set(kb.synonyms["holidays"]) <= calendar_names()
     assert "Christmas" not in calendar_names()
-
-
-def test_a_holidays_words_must_be_a_list(broken):
-    path = broken / "synonyms.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  Hangul Day: [한글날]\n", "  Hangul Day: 한글날\n", 1),
-                    encoding="utf-8")
-    [(file, entry, problem)] = problems_of(broken)
-    assert file.endswith("synonyms.yaml") and entry == "holidays: Hangul Day" and "must be a list of words" in problem
 
 
 def test_missing_translation_names_the_entry(broken):

@@ -305,18 +305,6 @@ def test_the_hourly_collection_falls_due_at_the_configured_minute(core, air):
     assert next(core.store.db["live_jobs"].rows_where("key = '2025-01-22T00'"))["due_at"][11:16] == "00:20"
 
 
-def test_run_refuses_a_collect_minute_that_is_no_minute(tmp_path, monkeypatch):
-    from bot import cli as bot_cli
-    from bot.config import ConfigError
-
-    conf = tmp_path / "bot.toml"
-    conf.write_text("[airkorea]\ncollect_minute = 75\n", encoding="utf-8")
-    monkeypatch.setenv("BOT_CONFIG", str(conf))
-    monkeypatch.setenv("AIRKOREA_SERVICE_KEY", "k")
-    with pytest.raises(ConfigError, match="collect_minute"):
-        bot_cli.start_live_status()
-
-
 def test_run_without_an_airkorea_key_says_the_live_status_is_off(monkeypatch, capsys):
     from bot import cli as bot_cli
 
@@ -325,15 +313,17 @@ def test_run_without_an_airkorea_key_says_the_live_status_is_off(monkeypatch, ca
     assert "AIRKOREA_SERVICE_KEY" in capsys.readouterr().err
 
 
-def test_run_refuses_an_unknown_sido_in_the_settings(tmp_path, monkeypatch):
+@pytest.mark.parametrize("setting, named", [('sidos = ["서울", "아틀란티스"]', "아틀란티스"),  # an unknown 시·도
+                                           ("collect_minute = 75", "collect_minute")])  # no minute of an hour
+def test_run_refuses_a_bad_live_status_setting(tmp_path, monkeypatch, setting, named):
     from bot import cli as bot_cli
     from bot.config import ConfigError
 
     conf = tmp_path / "bot.toml"
-    conf.write_text('[airkorea]\nsidos = ["서울", "아틀란티스"]\n', encoding="utf-8")
+    conf.write_text(f"[airkorea]\n{setting}\n", encoding="utf-8")
     monkeypatch.setenv("BOT_CONFIG", str(conf))
     monkeypatch.setenv("AIRKOREA_SERVICE_KEY", "k")
-    with pytest.raises(ConfigError, match="아틀란티스"):
+    with pytest.raises(ConfigError, match=named):
         bot_cli.start_live_status()
 
 
