@@ -20,22 +20,24 @@ def public_holidays(*years: int) -> frozenset[date]:
     return frozenset(out)
 
 
+def _names_by_day(years) -> dict[date, list[str]]:
+    import holidays
+
+    # two holidays on one day are one name, 'A; B'
+    return {d: names.split("; ") for d, names in holidays.country_holidays("KR", years=years).items()}
+
+
 @lru_cache(maxsize=1)
 def calendar_names() -> frozenset[str]:
     """The names the offline calendar gives holidays (knowledge/synonyms.yaml `holidays` is keyed by them)."""
-    import holidays
-
-    today = date.today()
-    days = holidays.country_holidays("KR", years=range(today.year - 1, today.year + 3))
-    return frozenset(one for names in days.values() for one in names.split("; "))  # two on one day: 'A; B'
+    year = date.today().year
+    return frozenset(n for names in _names_by_day(range(year - 1, year + 3)).values() for n in names)
 
 
 def next_named(name: str, today: date) -> date | None:
     """The next day (today included) the calendar calls `name`, e.g. 'Korean New Year'; None if not within two years."""
-    import holidays
-
-    days = holidays.country_holidays("KR", years=(today.year, today.year + 1, today.year + 2))
-    return min((d for d, names in days.items() if name in names.split("; ") and d >= today), default=None)
+    days = _names_by_day(range(today.year, today.year + 3))
+    return min((d for d, names in days.items() if name in names and d >= today), default=None)
 
 
 def holiday_name(day: date) -> str | None:

@@ -59,7 +59,7 @@ def rule_pattern(pattern: str, synonyms: dict) -> str:
     for script, hangul in (("ko", True), ("en", False)):
         if "{holidays_%s}" % script in pattern:
             words = [w for names in (synonyms.get("holidays") or {}).values() for w in names
-                     if bool(re.search("[가-힣]", w)) == hangul]
+                     if bool(HANGUL.search(w)) == hangul]
             pattern = pattern.replace("{holidays_%s}" % script, "|".join(map(holiday_pattern, words)))
     return pattern
 

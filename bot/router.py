@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from .i18n import pick_lang, t
 from .reply import Reply
@@ -59,6 +59,19 @@ class Context:
     def date_in(self, text: str):
         """The day a question names (None if none), holidays by name included; BadDate if it names no real day."""
         return find_date(text, self.today, self.kb.synonyms.get("holidays"))
+
+    def date_or_none(self, text: str):
+        """A command's day: a word that is an ISO date (20261203 too), else date_in; None where there is none or
+        it is no real day, for the command's usage message to follow."""
+        for word in text.split():
+            try:
+                return date.fromisoformat(word)
+            except ValueError:
+                pass
+        try:
+            return self.date_in(text)
+        except BadDate:
+            return None
 
     def t(self, msgid: str, **params) -> str:
         return t(self.lang, msgid, **params)

@@ -16,7 +16,6 @@ from bot.router import presses
 from bot.rules import RuleInputError
 from bot.rules import vehicle as rules
 from bot.messages import N_
-from bot.text_dates import BadDate
 from handlers.vehicle import vehicle_reply
 
 # What the user is doing at each step, in order; the typed ones take free text.
@@ -92,7 +91,7 @@ def _answer(ctx, conversations, state: dict, field: str, value: str) -> Reply:
 def _parse(ctx, field: str, value: str) -> str:
     value = value.strip()
     if field == CHOOSING_DATE:
-        day = _date(value, ctx)
+        day = ctx.date_or_none(value)
         if day is None:
             raise RuleInputError(ctx.t("'{text}' is not a date. Type it like 2026-12-03 or 12월 3일.", text=value))
         return day.isoformat()
@@ -104,17 +103,6 @@ def _parse(ctx, field: str, value: str) -> str:
     if value not in dict(_choices(ctx, field, {})).values():
         raise RuleInputError(ctx.t("Please choose one of the buttons."))
     return value
-
-
-def _date(text: str, ctx) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return ctx.date_in(text)
-    except BadDate:
-        return None
 
 
 def _next_step(answers: dict) -> str:

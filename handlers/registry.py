@@ -15,7 +15,6 @@ from bot.korean_holidays import known as known_holidays
 from bot.messages import N_
 from bot.reply import Reply
 from bot.rules import RuleInputError
-from bot.text_dates import BadDate
 from handlers import checklist as checklist_texts  # a module import: checklist imports commands too
 from handlers.commands import command
 from handlers import live as live_texts  # the announcement texts; imported as a module: live imports commands too
@@ -30,24 +29,12 @@ def _reply(ctx, body: str, intent: str, matched: bool = True, **kw) -> Reply:
     return Reply(body, matched=matched, intent=intent, lang=ctx.lang, **kw)
 
 
-def _day(text: str, ctx) -> date | None:
-    for tok in text.split():
-        try:
-            return date.fromisoformat(tok)
-        except ValueError:
-            pass
-    try:
-        return ctx.date_in(text)
-    except BadDate:
-        return None  # the usage message follows
-
-
 def _parse(ctx, args: str) -> dict:
     tokens = args.split()
     return {"sido": next((ctx.kb.sido(t) for t in tokens if ctx.kb.sido(t)), None),
             "measure": next((MEASURE_WORDS[t.lower()] for t in tokens if t.lower() in MEASURE_WORDS), None),
             "release": any(t.lower() in RELEASE_WORDS for t in tokens),
-            "day": _day(args, ctx), "tokens": tokens}
+            "day": ctx.date_or_none(args), "tokens": tokens}
 
 
 def _not_entitled(assistant, ctx, sido: str, intent: str) -> Reply | None:
@@ -140,7 +127,7 @@ def noissue(assistant, ctx, args: str) -> Reply:
         return r
     p = _parse(ctx, args)
     reason = " ".join(t for t in p["tokens"] if ctx.kb.sido(t) is None and t.lower() not in MEASURE_WORDS
-                      and _day(t, ctx) is None).strip()
+                      and ctx.date_or_none(t) is None).strip()
     if p["sido"] is None or p["measure"] is None or p["day"] is None or not reason or len(reason) > MAX_REASON:
         return _reply(ctx, ctx.t("Send: /noissue <시·도> <비상|예비> <date> <reason>, e.g. /noissue 서울 비상 2026-11-19 수능"),
                       "noissue", matched=False)
