@@ -323,9 +323,13 @@ class FaqMatcher:
         # The second reading breaks near-ties: of two entries whose closest paraphrases score alike, the one whose
         # paraphrases as a whole use the question's words more is meant (예비 vs 비상, PM2.5 vs PM10). It orders the
         # candidates but raises no score: the first must still pass the threshold, lead or agree on its own score.
+        # A question typed exactly as one of an entry's paraphrases is that entry's first of all, unless a rule
+        # above zeroed it: "PM10 주의보 기준" is a PM10 paraphrase, and the second reading preferred PM2.5's.
         cands = [idx for idx, _ in top_candidates]
         share = dict(zip(cands, self.bayes_shares(q_grams, cands)))
-        ranked.sort(key=lambda r: r[0] + BAYES_ORDER * share[r[1]] * (r[0] > 0), reverse=True)
+        typed = set(self.exact.get(compact, ()))
+        ranked.sort(key=lambda r: (r[0] > 0 and r[1] in typed, r[0] + BAYES_ORDER * share[r[1]] * (r[0] > 0)),
+                    reverse=True)
         top = ranked[0][0]
         # Below the threshold, an entry that clearly leads the others is still the one meant: casual words the
         # FAQ never uses ("맘대로 다녀도됨") pull every score down alike, and a lead survives that. So does the

@@ -95,6 +95,7 @@ def test_short_words_keep_their_meaning(norm):
     ("Are compact cars exempt from the seasonal odd-even rule?", "seasonal-light-car"),
     ("서울비저언제끝나", "emergency-release-auto"),  # one run-together word was refused as a question on the monsoon
     ("경기도비저언제끝나", "emergency-release-auto"),
+    ("예비저감 조치 언제 끝나", "emergency-preliminary-hours"),  # got the preliminary result report ('끝나면 보고')
 ])
 def test_typed_variants_reach_the_same_entry(assistant, question, expected):
     reply = assistant.ask(question)
@@ -419,12 +420,28 @@ def test_the_second_reading_orders_entries_whose_closest_paraphrases_score_alike
     assert share["emergency-proc-alert-pm25"] > 2 * share["emergency-proc-alert-pm10"]
 
 
+def test_a_question_typed_as_a_paraphrase_is_that_entry_whatever_the_second_reading_prefers(assistant):
+    """'PM10 주의보 기준' is word for word a paraphrase of the PM10 alert entry; the PM2.5 entry's paraphrases use
+    its bigrams (미세먼지 inside 초미세먼지) more often, and the second reading put it first."""
+    matcher = assistant.context("ko").matcher
+    question = "PM10 주의보 기준"
+    typed = matcher.exact["".join(matcher.norm.tokens(question))]
+    assert "emergency-proc-alert-pm10" in [matcher.entries[i]["id"] for i in typed]
+    share = second_reading(matcher, question)
+    assert share["emergency-proc-alert-pm25"] > share["emergency-proc-alert-pm10"]
+    assert matcher.match(question)[0].entry["id"] == "emergency-proc-alert-pm10"
+
+
 def test_a_misspelt_hybrid_is_still_an_eco_car(assistant):
     reply = assistant.ask("are hybird cars exmept from odd even?", "en")
     assert sorted(reply.data["faq_ids"]) == ["emergency-exempt-eco", "seasonal-eco-cars"]
     # an electric car as misspelt (electirc, eletric) is one too; on an emergency day, the emergency-day rule
     reply = assistant.ask("do electirc cars have to follow odd even on emergency days", "en")
     assert reply.data["faq_ids"] == ["emergency-exempt-eco"]
+    assert assistant.ask("do elecric cars have to follow odd even on emergency days", "en").data["faq_ids"] == [
+        "emergency-exempt-eco"]
+    # '하이브리드 차도' is the hybrid car, not a word '차도' that the agency head's car entry happens to use
+    assert sorted(assistant.ask("하이브리드 차도 2부제 해?").data["faq_ids"]) == ["emergency-exempt-eco", "seasonal-eco-cars"]
 
 
 @pytest.mark.parametrize("question", ["is my car restricted on an emergancy day", "is my car restricted on an emergncy day"])
