@@ -80,13 +80,13 @@ class Context:
         return self.kb.citation(source)
 
 
-ORDER = ("vehicle", "schedule", "roles", "status", "live", "faq")
+ORDER = ("help", "vehicle", "schedule", "roles", "status", "live", "faq")
 
 
 def _load_handlers() -> None:
-    # Order is priority: a plate number, a dated schedule question, an agency's tasks, the live
-    # status, a wish to be told of measures (or no longer), then everything else goes to the FAQ. Sorted
-    # here, since a module may be imported earlier by another one (handlers.check uses handlers.vehicle).
+    # Order is priority: help, a greeting or thanks alone, a plate number, a dated schedule question, an agency's
+    # tasks, the live status, a wish to be told of measures (or no longer), then everything else goes to the FAQ.
+    # Sorted here, since a module may be imported earlier by another one (handlers.check uses handlers.vehicle).
     if len(HANDLERS) == len(ORDER):
         return
     for name in ORDER:

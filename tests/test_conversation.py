@@ -130,6 +130,28 @@ def test_commands(bot):
     assert all(f"/{name}" in bot.ask("/help", user="u").body for name in ("start", "status", "check", "lang"))
 
 
+@pytest.mark.parametrize("text, intent", [("도움말", "help"), ("뭐 물어볼 수 있어?", "help"), ("what can you do", "help"),
+                                          ("안녕하세요!", "greeting"), ("ㅎㅇ", "greeting"), ("안녕 넌 누구야", "greeting"),
+                                          ("hello", "greeting"), ("고마워요 ㅎㅎ", "thanks"), ("thanks!", "thanks")])
+def test_help_a_greeting_or_thanks_typed_as_words(bot, text, intent):
+    """Help in words is /help; a greeting gets /start's introduction and menu; thanks a short reply. None of them
+    is the FAQ's refusal, nor an unanswered question for the admin's /kb misses."""
+    reply = bot.ask(text, user="u")
+    assert reply.intent == intent and "공식 지침이 다루지 않는" not in reply.body
+    if intent == "help":
+        assert reply.matched and reply.body == bot.ask("/help", user="u").body
+    else:  # they ask no question, so none was answered
+        assert not reply.matched and reply.buttons == bot.ask("/start", user="u").buttons
+    assert ("천만에요" in reply.body) == (intent == "thanks")
+    assert bot.store.misses() == []
+
+
+@pytest.mark.parametrize("text", ["안녕하세요 비상저감조치 발령 기준이 뭔가요", "도움말 좀 보려면 어디로 가?",
+                                  "hi, what is the emergency measure", "고마워 근데 경차도 2부제 빠져?"])
+def test_a_question_with_a_greeting_or_thanks_in_it_is_still_a_question(bot, text):
+    assert bot.ask(text, user="u").intent not in ("help", "greeting", "thanks")
+
+
 @pytest.mark.parametrize("payload", ["faq:no-such-entry", "roles:no-such-agency", "nokind:1", "check:start"])
 def test_a_button_nobody_answers_gets_the_capabilities(kb, payload):
     # check:start without a user: a guided check belongs to someone
