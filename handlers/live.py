@@ -96,8 +96,9 @@ def press_subscribe(assistant, ctx, value: str) -> Reply | None:
 
 # The same wishes in words: "서울 비저 알림 받고 싶어", "구독 취소", "notify me when Busan issues one"
 WANTS_ALERTS = re.compile(
-    r"(?:구독|알림|알람)\s*(?:을|를|좀)?\s*(?:신청|등록|설정|켜|받고\s*싶|받을래|받게\s*해|해\s*줘|해\s*주세요|보내\s*줘|"
-    r"보내\s*주세요)|(?:발령|뜨|떠|떴|풀리|해제)\S*\s*(?:면|때)\s*(?:나한테\s*|저한테\s*)?(?:바로\s*)?(?:알려\s*(?:줘|주세요|줄래)|"
+    r"(?:구독|알림|알람)\s*(?:을|를|좀)?\s*(?:신청|등록|설정|켜|받고\s*싶|받을래|받게\s*해|받기|받을[게께]|받아\s*볼래|받자|"
+    r"해\s*줘|해\s*주세요|보내\s*줘|보내\s*주세요)|구독\s*(?:할래|할[게께]|하기|하고\s*싶|하자|해요|합니다|[?!.]*$)|"
+    r"(?:발령|뜨|떠|떴|풀리|해제)\S*\s*(?:면|때)\s*(?:나한테\s*|저한테\s*)?(?:바로\s*)?(?:알려\s*(?:줘|주세요|줄래)|"
     r"연락\s*(?:줘|주세요))|(?<![a-z])subscribe|\bnotify me\b|\balert me\b|\blet me know when\b")
 WANTS_NONE = re.compile(r"(?:구독|알림|알람)\s*(?:을|를|좀)?\s*(?:취소|해지|해제|끊|그만|중지|중단|꺼|끄|안\s*받)|unsubscribe|"
                         r"stop (?:the |sending )?(?:alerts|notifications|messages)")

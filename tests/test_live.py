@@ -218,6 +218,10 @@ def test_subscribe_and_unsubscribe_in_words(core):
     asked = core.ask("비상저감조치 알림 신청", user=user)  # no 시·도: how to say which, and nothing changed
     assert "/subscribe" in asked.text and asked.data["subscribed"] == ["경기", "부산"]
     assert core.ask("구독 취소", user=user).data["subscribed"] == []
+    # the short ways (another user: the limiter lets five messages at once through)
+    for question, sido in (("서울 알림 받기", "서울"), ("구독할래 대구", "대구"), ("부산 구독", "부산")):
+        assert sido in core.ask(question, user="telegram:47").data["subscribed"], question
+    assert live.subscriptions(core.store, "telegram:47") == ["대구", "부산", "서울"]
 
 
 def test_which_sido_is_answered_with_one_tap(core):
@@ -250,6 +254,7 @@ def test_asking_for_ones_subscriptions_lists_them_and_changes_nothing(core):
     "재난문자 미세먼지 알림 끄는 법 알려줘",  # the phone's disaster texts, not this bot
     "how do I subscribe to fine dust warning texts in Seoul",  # the 시·도's own text service: an FAQ entry
     "시민들은 발령 알림 어떻게 받아?",  # how the public is told: an FAQ entry
+    "유튜브 구독 어떻게 해",  # another service's subscription
 ])
 def test_other_alerts_are_not_taken_for_a_subscription(core, question):
     reply = core.ask(question, user="telegram:44")
