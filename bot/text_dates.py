@@ -62,8 +62,10 @@ def find_date(text: str, today: date, holidays: dict[str, list[str]] | None = No
     if m:
         return _ahead(today, int(m[1]), int(m[2]), None)
     for name, words in (holidays or {}).items():
-        # 설 연휴 is the holiday itself (each of its days is off alike); 크리스마스 이브 the day before; 추석마다 no day
-        m = re.search(rf"(?:{'|'.join(map(holiday_pattern, words))})(?!\s*마다)(\s*(?:이브|eve\b))?", low)
+        # 설 연휴 is the holiday itself (each of its days is off alike); 크리스마스 이브 the day before; no day in
+        # 추석마다 (every year) or 추석이 끼면 (a holiday within a period: how deadlines count, not a date)
+        m = re.search(rf"(?:{'|'.join(map(holiday_pattern, words))})"
+                      r"(?!\s*(?:연휴\s*)?(?:마다|(?:이|가|을|를|도)?\s*(?:끼|껴|포함)))(\s*(?:이브|eve\b))?", low)
         if m:
             from .korean_holidays import next_named
 

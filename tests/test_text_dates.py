@@ -51,6 +51,7 @@ def test_a_full_date_no_calendar_has_is_an_error():
     ("크리스마스 이브", date(2026, 12, 24)),  # no holiday: the day before
     ("123가4567 설날 운행?", date(2027, 2, 7)),  # the lunar calendar's, from the offline calendar
     ("추석 연휴 운행돼?", date(2027, 9, 15)),
+    ("설연휴 12가3456 청사 주차 돼?", date(2027, 2, 7)),  # 설 연휴 without 날
     ("삼일절", date(2027, 3, 1)),
     ("12가3456 어제 운행 가능했어?", date(2026, 11, 23)),
     ("그저께", date(2026, 11, 22)),
@@ -59,5 +60,8 @@ def test_a_holiday_by_its_name_and_yesterday(text, day):
     assert find_date(text, TUESDAY, load().synonyms["holidays"]) == day
 
 
-def test_a_holiday_in_general_names_no_day():
-    assert find_date("추석마다 2부제 쉬어?", TUESDAY, load().synonyms["holidays"]) is None
+@pytest.mark.parametrize("text", ["추석마다 2부제 쉬어?", "결과보고 기한에 추석이 끼면?", "설연휴 껴있으면 보고기한 늘어나?",
+                                  "추석 연휴 포함해서 15일이야?"])
+def test_a_holiday_in_general_names_no_day(text):
+    """Every year's holiday, or a holiday falling within a period (how a deadline counts): no day to answer for."""
+    assert find_date(text, TUESDAY, load().synonyms["holidays"]) is None
