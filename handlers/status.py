@@ -22,14 +22,20 @@ NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[
                         r"who|\bif\b|\bfirst\b|\bever\b")
 
 
+FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|what about|and|so|in|for)\b")
+PARTICLE = re.compile(r"(?<=[가-힣])(?:은|는|도|이|가|쪽은|쪽|에는|에선|에서는)$")
+
+
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
 HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
 
 
 def _detect(ctx, text):
     low = text.lower()
-    # A 시·도 name alone or with the measure's name and a day only ("서울", "부산시?", "내일 경기 비저?") asks for its state
-    sido = ctx.kb.sido(re.sub(r"[?!.\s]+", " ", TIME_WORD.sub("", MEASURE_NAME.sub("", low))).strip())
+    # A 시·도 name alone or with the measure's name and a day only ("서울", "부산시?", "내일 경기 비저?") asks for its state;
+    # so does one asked the way a follow-up is ("그럼 부산은?", "what about tomorrow in busan")
+    rest = FOLLOW_UP.sub(" ", re.sub(r"[?!.\s]+", " ", TIME_WORD.sub("", MEASURE_NAME.sub("", low)))).strip()
+    sido = ctx.kb.sido(rest) or ctx.kb.sido(PARTICLE.sub("", rest))
     if sido is not None:
         return {"sido": sido, "day": ctx.date_in(text)}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
