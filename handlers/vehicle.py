@@ -13,6 +13,8 @@ from bot.rules import vehicle as rules
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
 FUEL_WORDS = [(re.compile(r"플러그인|plug-?in"), "plugin_hybrid"), (re.compile(r"하이브리드|hybrid"), "hybrid"),
               (re.compile(r"전기차|전기 ?자동차|\bev\b|electric"), "electric"), (re.compile(r"수소|hydrogen|fuel.?cell"), "hydrogen")]
+# the measures' names as typed, slang (비저, 예저) included; anything else is the seasonal scheme
+EMERGENCY_WORDS = re.compile(r"비상|예비|저감|(?<![가-힣])(?:비저|예저)|emergency|preliminary")
 EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.compile(r"장애|disab"), "disabled"),
                    (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
 
@@ -39,12 +41,15 @@ def answer_vehicle(ctx, text: str, plate: str) -> Reply:
                      matched=False, intent="vehicle", lang=ctx.lang)
     low = text.lower()
     day = ctx.date_in(text) or ctx.today
-    scheme = "emergency" if re.search(r"비상|예비|저감|emergency|preliminary", low) else "seasonal"
+    scheme = "emergency" if EMERGENCY_WORDS.search(low) else "seasonal"
+    # the 시·도 named decides whether the seasonal scheme covers the agency at all (강원 is outside its region)
+    sido = next(iter(ctx.kb.sidos_in(PLATE_IN_TEXT.sub(" ", low))), None)
     fuel = next((f for p, f in FUEL_WORDS if p.search(low)), None)
     owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else "employee"
     exemptions = [c for p, c in EXEMPTION_WORDS if p.search(low)]
     try:
-        verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, light=bool(re.search(r"경차|light car|compact", low)),
+        verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, sido=sido,
+                              light=bool(re.search(r"경차|light car|compact", low)),
                               fuel=fuel, owner=owner, exemptions=exemptions,
                               holidays=korean_holidays.known(ctx.store, day.year))
     except RuleInputError as exc:

@@ -50,6 +50,17 @@ def test_a_holiday_by_its_name_is_the_day_asked_about(bot):
     assert bot.ask("12가3457 설날 일정", user="u").data["date"] == "2027-02-07"
 
 
+def test_the_scheme_and_the_sido_a_plate_question_names(bot):
+    """'비저' / '예저' name the emergency scheme as 비상저감 does (the seasonal one was checked); a 시·도 outside the
+    seasonal scheme's region (강원) is not covered by it, one inside (부산) is."""
+    slang = bot.ask("12가3456 12월 3일 비저 운행돼?", user="u")
+    assert slang.data["scheme"] == "emergency" and slang.data["allowed"] is False  # 3 is odd, the plate even
+    assert bot.ask("12가3456 12월 3일 예저 운행?", user="u").data["scheme"] == "emergency"
+    outside, inside = bot.ask("강원 12가3456 12월 3일 청사 주차?", user="u"), bot.ask("부산 12가3456 12월 3일 청사 주차?", user="u")
+    assert outside.data["subject"] is False and outside.data["allowed"] is True and "시행지역" in outside.text
+    assert inside.data["subject"] is True and inside.data["allowed"] is False
+
+
 @pytest.mark.parametrize("question", ["12가3456 2026-13-45 운행 가능?", "12월 32일 비상저감 일정",
                                       "내일 서울 비저 2026-02-30 발령됐어?"])
 def test_a_date_no_calendar_has_is_refused_not_answered_for_today(bot, question):
