@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.reply import Reply
-from bot.router import handles
+from bot.router import capabilities, handles
 
 FILLER = r"(?:[\s.,!?~^;)]|ㅎ|ㅋ|ㅠ|ㅜ|\^\^)*"  # what trails a casual message: 'ㅎㅎ', '!!', '~', '^^'
 HELP = (r"도움말|도움|도와\s*(?:줘|주세요)|사용\s*(?:법|방법)|명령어|메뉴|"
@@ -44,13 +44,14 @@ def _detect(ctx, text: str):
 @handles("help", _detect)
 def help_in_words(ctx, text: str, kind: str) -> Reply:
     """'도움말' is /help; '안녕하세요' and 'who are you' get /start's introduction; '고마워요' a short reply."""
-    from handlers.commands import help_, start
+    from handlers.commands import help_, menu, start
 
     if kind == "help":
         return help_(None, ctx, "")
-    reply = start(None, ctx, "")
-    if kind == "thanks":
-        reply.body = ctx.t("You are welcome. Ask me any time about the fine-dust measures.") + "\n" + \
-            reply.body.split("\n", 1)[1]
+    if kind == "greeting":
+        reply = start(None, ctx, "")
+    else:
+        reply = capabilities(ctx, lead=ctx.t("You are welcome. Ask me any time about the fine-dust measures."))
+        reply.buttons = menu(ctx)
     reply.matched, reply.intent = False, kind
     return reply

@@ -43,7 +43,7 @@ def answer_vehicle(ctx, text: str, plate: str) -> Reply:
     day = ctx.date_in(text) or ctx.today
     scheme = "emergency" if EMERGENCY_WORDS.search(low) else "seasonal"
     # the 시·도 named decides whether the seasonal scheme covers the agency at all (강원 is outside its region)
-    sido = next(iter(ctx.kb.sidos_in(PLATE_IN_TEXT.sub(" ", low))), None)
+    sido = next(iter(ctx.kb.sidos_in(low)), None)
     fuel = next((f for p, f in FUEL_WORDS if p.search(low)), None)
     owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else "employee"
     exemptions = [c for p, c in EXEMPTION_WORDS if p.search(low)]
