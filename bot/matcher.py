@@ -279,7 +279,8 @@ class FaqMatcher:
         total = sum(self.idf.get(g, math.log(1 + len(self.entries))) for g in q_grams) or 1.0
         top_candidates = self.shortlist(q_grams)
         shortlisted = {idx for idx, _ in top_candidates}
-        top_candidates += [(idx, total) for idx in self.exact.get(compact, ()) if idx not in shortlisted]
+        typed = self.exact.get(compact, ())  # the entries that have the question itself as a paraphrase
+        top_candidates += [(idx, total) for idx in typed if idx not in shortlisted]
         if not top_candidates:
             return None, []
         joined = " ".join(toks)
@@ -327,7 +328,6 @@ class FaqMatcher:
         # above zeroed it: "PM10 주의보 기준" is a PM10 paraphrase, and the second reading preferred PM2.5's.
         cands = [idx for idx, _ in top_candidates]
         share = dict(zip(cands, self.bayes_shares(q_grams, cands)))
-        typed = set(self.exact.get(compact, ()))
         ranked.sort(key=lambda r: (r[0] > 0 and r[1] in typed, r[0] + BAYES_ORDER * share[r[1]] * (r[0] > 0)),
                     reverse=True)
         top = ranked[0][0]

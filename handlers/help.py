@@ -27,8 +27,8 @@ def _only(words: str) -> re.Pattern:
     return re.compile(rf"{FILLER}(?:(?:{words}){FILLER})+", re.IGNORECASE)
 
 
-ONLY_HELP, ONLY_GREETING = _only(HELP), _only(f"{GREETING}|{THANKS}")
-ONLY_THANKS = _only(THANKS)
+ONLY_HELP, ONLY_THANKS = _only(HELP), _only(THANKS)
+ONLY_GREETING = _only(f"{GREETING}|{THANKS}")  # 'ㅎㅇ 고마워': a greeting with thanks in it
 
 
 def _detect(ctx, text: str):
