@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import knowledge, matcher as matching
-from .i18n import pick_lang, t
+from .i18n import pick_lang, t, written_in
 from .matcher import FaqMatcher
 from .rate_limit import RateLimiter
 from .reply import Reply
@@ -162,6 +162,8 @@ class Assistant:
 
         if lang is None and user and self.store is not None:
             lang = self.store.language(user)
+        if lang is None:  # no language chosen: the message's own (an English question gets English)
+            lang = written_in(text or "")
         ctx = self.context(lang, user)
         if user is not None and self.limiter is not None and not self.limiter.allow(user):
             return Reply(t(ctx.lang, "You are sending messages too fast. Please wait {seconds} seconds.",

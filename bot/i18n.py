@@ -6,6 +6,7 @@ are compiled in memory on first use, so there is no build step and no stale .mo 
 from __future__ import annotations
 
 import gettext
+import re
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -23,6 +24,24 @@ def pick_lang(code: str | None) -> str:
         return DEFAULT_LANG
     base = str(code).lower().replace("_", "-").split("-")[0]
     return base if base in LANGS else DEFAULT_LANG
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def written_in(text: str) -> str | None:
+    """The language a message is written in: 'en', 'ko', or None when it does not tell (the default answers).
+
+    For users who chose no language: a console question or a Slack message typed in English is answered in
+    English. It takes two Latin words, more than the Hangul ones ("what is 비저"), so that "PM2.5" or a plate
+    alone tells nothing; a command's name is no language either."""
+    if text.lstrip().startswith("/"):
+        return None
+    latin, hangul = len(LATIN_WORD.findall(text)), len(HANGUL_WORD.findall(text))
+    if latin >= 2 and latin > hangul:
+        return "en"
+    return "ko" if hangul else None
 
 
 @lru_cache(maxsize=None)

@@ -159,6 +159,17 @@ def test_dust_lang_en_switches_to_english(bot):
     assert "출처:" in bot.answers("D2")[0].text
 
 
+def test_a_message_in_english_is_answered_in_english_until_a_language_is_chosen(bot):
+    """Slack sends no language code: the message's own language answers, and /dust lang wins over it."""
+    bot.send.dm("Are light cars exempt from the odd-even scheme?")
+    assert "Source:" in bot.answers("D1")[0].text
+    bot.send.dm("경차도 2부제 해당돼?")
+    assert "출처:" in bot.answers("D1", 2)[1].text
+    bot.send.command("lang ko")
+    bot.send.dm("Are light cars exempt from the odd-even scheme?")
+    assert "출처:" in bot.answers("D1", 4)[3].text
+
+
 def test_in_a_channel_the_answer_is_shown_only_to_the_asker(bot):
     bot.send.command("status 부산", channel="C1", channel_name="general")
     call = bot.answers("C1", method="chat.postEphemeral")[0]

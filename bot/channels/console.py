@@ -17,10 +17,14 @@ def render(reply) -> str:
 
 
 def chat(assistant, lang: str | None = None, stdin=None, stdout=None, user: str = "console") -> int:
-    """Read questions line by line until EOF or /quit. /lang ko|en switches language; a number picks a button."""
+    """Read questions line by line until EOF or /quit. /lang ko|en switches language; a number picks a button.
+
+    Until a language is chosen (--lang, /lang, or an earlier session's /lang), each answer is in the language the
+    question was written in, and a pressed button in that of the answer it was under."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     store = assistant.store
-    lang = pick_lang(lang or (store.language(user) if store else None) or assistant.default_lang)
+    chosen = lang or (store.language(user) if store else None)
+    lang = pick_lang(chosen or assistant.default_lang)
     greeting = ("미세먼지 비상저감조치·공공2부제 도우미입니다. 질문을 입력하세요 (/lang en, /quit)."
                 if lang == "ko" else "Fine-dust measures assistant. Ask a question (/lang ko, /quit).")
     print(greeting, file=stdout, flush=True)
@@ -36,15 +40,16 @@ def chat(assistant, lang: str | None = None, stdin=None, stdout=None, user: str 
             return 0
         if text.startswith("/lang"):
             parts = text.split()
-            lang = pick_lang(parts[1] if len(parts) > 1 else ("en" if lang == "ko" else "ko"))
+            lang = chosen = pick_lang(parts[1] if len(parts) > 1 else ("en" if lang == "ko" else "ko"))
             if store:
                 store.set_language(user, lang)
             print("언어: 한국어" if lang == "ko" else "Language: English", file=stdout, flush=True)
             continue
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             payload = buttons[int(text) - 1][1]
-            reply = assistant.press(payload, lang, user)
+            reply = assistant.press(payload, chosen or lang, user)
         else:
-            reply = assistant.ask(text, lang, user)
+            reply = assistant.ask(text, chosen, user)
         buttons = reply.buttons
+        lang = reply.lang or lang
         print(render(reply), file=stdout, flush=True)
