@@ -5,17 +5,20 @@ import re
 from datetime import date
 
 from bot.checklists import display
-from bot.i18n import show
+from bot.i18n import reason_text, show
 from bot.korean_holidays import known as known_holidays
-from bot.rules import issuance as rules
+from bot.rules import issuance as rules, vehicle
 from bot.reply import Reply
 from bot.router import handles
 
 TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now")
-MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd-?even|measure")
+MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:(?:emergency|preliminary)\s*)?(?:reduction\s*)?measures?")
-STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|있어|issued|in effect|on\b|active|\bthere?\b|\bany\b")
+STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|"
+                        r"있(?:어|음|나|냐|니|을까)|issued|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
+# The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
+ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even")
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 # Nor does a question about history (처음, 역대, the first ever).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
@@ -59,19 +62,30 @@ def answer_status(ctx, text: str, sido: str | None, day) -> Reply:
         day = ctx.today
     stage4 = next(s for s in ctx.kb.stages if s["number"] == 4)
     where = show(ctx.lang, ctx.kb.sido_by_id[sido]["name"]) if sido else ctx.t("any 시·도")
+    seasonal, seasonal_sources = _seasonal_lines(ctx, text, sido, day)
     if not records:
         lines = [ctx.t("No measure is recorded for {where} on {date}.", where=where, date=day.isoformat()),
                  ctx.t("Each day the 시·도 decides by 17:10 from the 17:00 forecast and announces at 17:15; ask again after 17:15.")]
-        return Reply("\n".join(lines), matched=True, intent="status", lang=ctx.lang,
-                     sources=[ctx.cite(stage4["source"])], data={"statuses": []})
+        return Reply("\n".join(lines + seasonal), matched=True, intent="status", lang=ctx.lang,
+                     sources=[ctx.cite(stage4["source"]), *seasonal_sources], data={"statuses": []})
     lines, sources = [], [ctx.cite(stage4["source"])]
     shown = []
     for r in records:
         state = rules.state_at(r, ctx.now)
         shown.append({**r, "state": state})
         lines += _record_lines(ctx, r, state, sources)
-    return Reply("\n".join(lines), matched=True, intent="status", lang=ctx.lang, sources=sources,
-                 data={"statuses": shown})
+    return Reply("\n".join(lines + seasonal), matched=True, intent="status", lang=ctx.lang,
+                 sources=sources + seasonal_sources, data={"statuses": shown})
+
+
+def _seasonal_lines(ctx, text: str, sido: str | None, day) -> tuple[list[str], list[dict]]:
+    """For a question that names the odd-even rule ("내일 2부제 해?"), whether the seasonal public scheme runs that
+    day: with no measure recorded, "no measure" alone would read as "no odd-even rule", on a December weekday wrong."""
+    if not ODD_EVEN.search(text.lower()):
+        return [], []
+    verdict = vehicle.seasonal_day(ctx.kb, day, sido, known_holidays(ctx.store, day.year))
+    name = show(ctx.lang, ctx.kb.schemes["seasonal"]["name"])
+    return [f"{name}: {reason_text(ctx.kb, verdict['reason'], ctx.lang)}"], verdict["citations"]
 
 
 def _record_lines(ctx, r: dict, state: str, sources: list) -> list[str]:

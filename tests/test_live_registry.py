@@ -67,6 +67,23 @@ def test_not_issued_is_recorded_with_its_reason_and_status_says_so(core):
     assert announced(core, "issued") == Counter()  # nothing is announced
 
 
+@pytest.mark.parametrize("question, line", [
+    ("내일 2부제 해?", "2026-12-03에는 수도권과 6개 특·광역시의 국가·공공기관에서 시행합니다"),
+    ("will the odd even rule apply tomorrow", "It runs on 2026-12-03 at the public agencies"),
+    ("강원 내일 홀짝제 시행해?", "강원은(는) 시행지역(수도권 및 6개 특·광역시)이 아닙니다"),
+    ("모레 공공 2부제 있나?", "2026-12-04에는"),
+    ("오늘 비저 있음?", None)])
+def test_a_status_question_about_the_odd_even_rule_tells_whether_the_seasonal_scheme_runs(assistant, question, line):
+    """With no measure recorded, "no measure" alone would read as "no odd-even rule" on a December weekday, when the
+    seasonal public scheme runs without one (rev.4 2. 시행방안). A question that does not name the rule is not told."""
+    reply = assistant.ask(question)
+    assert reply.intent == "status" and reply.data["statuses"] == []
+    assert ("고농도계절 공공2부제" in reply.text or "seasonal public odd-even scheme" in reply.text) == (line is not None)
+    if line:
+        assert line in reply.text
+        assert any(c["section"].startswith("2. 시행방안") for c in reply.sources)
+
+
 def test_status_says_what_applies_and_the_holiday_exception(core):
     at = datetime(2025, 1, 24, 17, 15, tzinfo=KST)  # Friday: the measure day is Saturday
     core.clock = lambda: at

@@ -5,7 +5,7 @@ import pytest
 
 from bot.korean_holidays import public_holidays
 from bot.rules import RuleInputError
-from bot.rules.vehicle import check, parse_plate
+from bot.rules.vehicle import check, parse_plate, seasonal_day
 
 WED_ODD = date(2026, 12, 9)    # a Wednesday, odd day, inside the season
 THU_EVEN = date(2026, 12, 10)
@@ -39,6 +39,17 @@ def test_seasonal_only_december_to_march(kb):
     assert not v["subject"] and v["allowed"]
     assert run(kb, scheme="seasonal", day=date(2027, 3, 31), plate="12가3456", sido="서울")["subject"]
     assert not run(kb, scheme="seasonal", day=date(2027, 4, 1), plate="12가3456", sido="서울")["subject"]
+
+
+@pytest.mark.parametrize("day, sido, runs", [
+    (WED_ODD, None, True), (WED_ODD, "부산", True), (date(2027, 3, 31), "세종", True),  # 2. 시행방안: 12월~3월
+    (date(2026, 11, 30), None, False), (date(2027, 4, 1), None, False),
+    (date(2026, 12, 12), None, False), (date(2026, 12, 25), "서울", False),  # a Saturday, 성탄절
+    (WED_ODD, "강원", False), (WED_ODD, "제주", False)])  # 수도권 and the 6 특·광역시 only
+def test_whether_the_seasonal_scheme_runs_on_a_day_needs_no_measure(kb, day, sido, runs):
+    """'내일 2부제 해?' with no measure issued: the seasonal scheme runs every weekday of its season in its regions."""
+    verdict = seasonal_day(kb, day, sido, public_holidays(day.year))
+    assert verdict["runs"] is runs and verdict["citations"]
 
 
 def test_weekends_and_public_holidays_including_substitute_ones(kb):

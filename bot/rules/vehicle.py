@@ -60,6 +60,25 @@ def day_not_covered(kb, scheme: str, day: date, holidays: frozenset[date] = froz
     return None
 
 
+def seasonal_day(kb, day: date, sido: str | None = None, holidays: frozenset[date] = frozenset()) -> dict:
+    """Whether the seasonal public scheme runs on `day` (at the agencies of `sido`, when given): {runs, reason,
+    citations}. Unlike the emergency rule it needs no measure: every weekday from December to March."""
+    s = kb.schemes["seasonal"]
+    off_day = day_not_covered(kb, "seasonal", day, holidays)
+    if off_day:
+        return {"runs": False, **off_day}
+    sido_id = kb.sido(sido) if sido else None
+    if sido_id and sido_id not in s["regions"]:
+        return {"runs": False, "citations": [kb.citation(s["regions_source"])],
+                "reason": reason("{sido} is not in the scheme's region (수도권 and the 6 metropolitan cities).", sido=sido_id)}
+    return {"runs": True,
+            "reason": reason("It runs on {date} at the public agencies of 수도권 and the 6 metropolitan cities: an agency "
+                             "car or a staff member's car may enter only when its plate's last digit is odd on an odd "
+                             "day and even on an even day.", date=day.isoformat()),
+            "citations": [kb.citation(s[key]) for key in ("season_source", "regions_source", "holidays_source")]
+            + [kb.citation(kb.schemes["odd_even_method"]["source"])]}
+
+
 def check(kb, *, scheme: str, day: date, plate: str, sido: str | None = None, kind: str = "passenger",
           light: bool = False, seats: int | None = None, fuel: str | None = None, owner: str = "employee",
           exemptions: list[str] = (), holidays: frozenset[date] = frozenset()) -> dict:
