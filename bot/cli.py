@@ -362,6 +362,10 @@ def cmd_roles(args) -> int:
 
     kb = load()
     agency = roles.find_agency(kb, args.agency)
+    under = roles.agencies_under(kb, args.agency) if agency is None else None
+    if under is not None:
+        raise BadInput(f"{under[0]} has no row of its own in the role tables; it appears in: "
+                       + ", ".join(a["name"]["ko"] for a in under[1]))
     if agency is None:
         names = ", ".join(a["name"]["ko"] for a in kb.agencies)
         raise BadInput(f"no agency matches {args.agency!r}; known agencies: {names}{_faq_pointer(kb, args.agency)}")

@@ -94,6 +94,9 @@ def roles(assistant, ctx, args: str) -> Reply:
 
     if args:
         agency = rules.find_agency(ctx.kb, args)
+        under = rules.agencies_under(ctx.kb, args) if agency is None else None
+        if under is not None:  # '/roles 국토교통부': the rows it appears in, to pick from
+            return answer_roles(ctx, args, None, None, under=under)
         if agency is None:
             return Reply(ctx.t("I do not know the agency '{name}'.", name=args), matched=False, intent="roles",
                          lang=ctx.lang, buttons=_agency_buttons(ctx))

@@ -38,13 +38,21 @@ def _detect(ctx, text):
         return None
     agency = roles.find_agency_in_text(ctx.kb, low)
     if agency is None:
-        return None
+        under = roles.agencies_under(ctx.kb, low)
+        return None if under is None else {"agency": None, "stages": stages, "under": under}
     return {"agency": agency, "stages": stages}
 
 
 @handles("roles", _detect)
-def answer_roles(ctx, text: str, agency: dict, stages: list[int] | None) -> Reply:
+def answer_roles(ctx, text: str, agency: dict | None, stages: list[int] | None,
+                 under: tuple[str, list[dict]] | None = None) -> Reply:
     """The agency's action items for the stages asked about (by number, measure or day), or for every stage."""
+    if agency is None:  # a ministry the tables name only in its bodies' rows: those rows, to pick from
+        name, rows = under
+        return Reply(ctx.t("The role tables have no row for {name} itself; it appears in these rows:", name=name),
+                     matched=True, intent="roles", lang=ctx.lang,
+                     buttons=[(show(ctx.lang, a["name"]), f"roles:{a['id']}") for a in rows],
+                     data={"agency": None, "stages": [], "choices": [a["id"] for a in rows]})
     if stages and not set(stages) <= set(range(1, 9)):
         return Reply(ctx.t("There are eight stages: ask for a stage from 1 to 8."), matched=False, intent="roles",
                      lang=ctx.lang, data={"agency": agency["id"], "stages": []})

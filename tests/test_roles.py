@@ -103,3 +103,30 @@ def test_the_roles_command_reads_a_stage_like_a_question_does(assistant):
     reply = assistant.ask("/roles 코레일 4단계")
     assert reply.data == {"agency": "korail", "stages": [4]}
     assert assistant.ask("/roles 코레일 예비저감").data["stages"] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("question, name, rows", [
+    ("국토교통부 5단계 할일", "국토교통부", ["korea-expressway", "korail"]),  # 국토교통부(한국도로공사), 국토교통부(코레일)
+    ("환경부 4단계", "환경부", ["me-env-investigation"]),                      # 환경부 환경조사담당관
+    ("what does 국토교통부 do on emergency days", "국토교통부", ["korea-expressway", "korail"])])
+def test_a_ministry_the_tables_name_only_in_its_bodies_rows_is_shown_those_rows(assistant, question, name, rows):
+    """"환경부 4단계" got the Beijing case and "국토교통부 5단계 할일" stage 5's overview: the tables have no row of
+    their own for either. Each row is a button that gives its tasks."""
+    reply = assistant.ask(question)
+    assert reply.intent == "roles" and reply.data["choices"] == rows and name in reply.text
+    assert [payload for _, payload in reply.buttons] == [f"roles:{r}" for r in rows]
+    assert assistant.press(reply.buttons[0][1]).data["agency"] == rows[0]
+
+
+@pytest.mark.parametrize("question", ["환경부에 결과보고 해야 하는 것", "교육청은 뭐 해?"])
+def test_a_ministry_reported_to_or_a_body_the_tables_do_not_list_is_no_roles_question(assistant, question):
+    """'환경부에 …' names the one reported to; 교육청 is in no row (교육부 is)."""
+    assert assistant.ask(question).intent != "roles"
+
+
+def test_a_ministry_by_command_is_shown_its_rows_and_is_no_typo_of_another_agency(assistant, kb, cli):
+    """'/roles 환경부' once gave 시·도 환경부서 (one letter from 환경부서); the CLI names the rows and exits 2."""
+    assert find_agency(kb, "환경부") is None and find_agency(kb, "경찰층")["id"] == "police"
+    assert assistant.ask("/roles 국토교통부").data["choices"] == ["korea-expressway", "korail"]
+    r = cli("roles", "--agency", "환경부")
+    assert r.returncode == 2 and "환경부 환경조사담당관" in r.stderr and "Traceback" not in r.stderr

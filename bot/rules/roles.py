@@ -43,6 +43,8 @@ def find_agency(kb, name: str) -> dict | None:
     contained = [(len(_key(n)), a) for n, a in names if _contains(name, n)]
     if contained:
         return max(contained, key=lambda t: t[0])[1]
+    if agencies_under(kb, name):
+        return None  # 환경부 is a ministry (in 환경부 환경조사담당관's row), not a typo of 환경부서
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
@@ -53,6 +55,27 @@ def find_agency(kb, name: str) -> dict | None:
     best = process.extractOne(key, [k for k, _ in typed], scorer=Levenshtein.distance,
                               score_cutoff=max(1, len(key) // 8))
     return typed[best[2]][1] if best else None
+
+
+MINISTRY = re.compile(r"[가-힣]{2,}[부청]")  # a ministry or office as the tables print it: 국토교통부, 산림청
+
+
+def agencies_under(kb, text: str) -> tuple[str, list[dict]] | None:
+    """For a text that names no agency: a ministry or office it names that the tables list only as part of rows
+    ("국토교통부" in "국토교통부(코레일)" and "국토교통부(한국도로공사)"; "환경부" in "환경부 환경조사담당관"), and those rows.
+
+    The tables have no row for 국토교통부 or 환경부 themselves, so the user is shown the rows to choose from rather
+    than told that nothing fits."""
+    found: dict[str, list[dict]] = {}
+    for a in kb.agencies:
+        for part in re.split(r"[()·\s]+", a["name"]["ko"]):
+            # "환경부에 보고", "환경부로 제출" name it as the one reported to, not as the one asking
+            if MINISTRY.fullmatch(part) and re.search(rf"{part}(?!\s*(?:에|로|으로|한테|께))", text):
+                found.setdefault(part, []).append(a)
+    if not found:
+        return None
+    part = max(found, key=len)  # 해양경찰청 rather than the 경찰청 inside it
+    return part, found[part]
 
 
 def items(kb, agency: dict, stage: int | None = None) -> list[dict]:
