@@ -307,18 +307,24 @@ class FaqMatcher:
                             best, best_q = s, originals[i]
                 best = (1 - SUPPORT_SHARE) * best + SUPPORT_SHARE * max(runner_up, best - SUPPORT_GAP)
             scored.append((0.65 * best + 35 * coverage, idx, best_q))
-        scored.sort(reverse=True)
-        ranked = []
         years = [tok for tok in toks if YEAR.fullmatch(tok)]
         stages = [tok for tok in toks if STAGE.fullmatch(tok)]
         subjects = [w for group in self.norm.subjects if not group.isdisjoint(toks) for w in group]
-        for score, idx, best_q in scored[: self.rescored]:
-            known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
+
+        def fits(idx: int) -> bool:
             # A year the entry never names (the documents say nothing of that year's season), stages of which it
             # names none ("4단계 몇시 시작"), or subjects of which it names none (임산부 asked, 경차 answered):
             # the entry answers another question.
-            if (not all(self._knows(idx, y) for y in years) or stages and not any(self._knows(idx, t) for t in stages)
-                    or subjects and not any(self._uses(idx, w) for w in subjects)):
+            return (all(self._knows(idx, y) for y in years) and (not stages or any(self._knows(idx, t) for t in stages))
+                    and (not subjects or any(self._uses(idx, w) for w in subjects)))
+
+        fit = {idx: fits(idx) for _, idx, _ in scored} if years or stages or subjects else None
+        # the entries that fit are re-scored first: five closer ones that do not fit hid the one that does
+        scored.sort(key=lambda r: (fit is None or fit[r[1]], r), reverse=True)
+        ranked = []
+        for score, idx, best_q in scored[: self.rescored]:
+            known = sum(self._knows(idx, tok) for tok in toks) / len(toks)
+            if fit is not None and not fit[idx]:
                 known = 0.0
             ranked.append((score * known, idx, best_q))
         # The second reading breaks near-ties: of two entries whose closest paraphrases score alike, the one whose

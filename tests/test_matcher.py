@@ -466,3 +466,14 @@ def test_an_entry_only_one_paraphrase_comes_close_to_is_a_weaker_match(assistant
     assert found is None and ranked[0].entry["id"] == "emergency-incentive-traffic-charge"
     found, _ = matcher.match("2부제 위반 과태료 얼마?")
     assert found.entry["id"] == "seasonal-violation"
+
+
+def test_an_entry_that_names_the_subject_asked_about_is_scored_though_closer_ones_do_not(kb):
+    """Ten entries closer in their other words (짝수날 홀수차) name no 임산부: they are not the answer, and they no
+    longer hide the entry that names her from the re-scoring ("임산부인데 짝수날 홀수차 타도돼?" got no answer)."""
+    def entry(i, ko):
+        return {"id": f"e{i}", "questions": {"ko": ko, "en": []}, "answer": {"ko": "", "en": ""}}
+    others = [entry(i, [f"짝수날 홀수차 운행 가능 {w}", f"짝수날에 홀수차 운행 {w}"]) for i, w in enumerate("가나다라마바사아자차")]
+    about = entry(99, ["임산부 차량 예외", "임산부는 2부제 예외야?"])
+    m = FaqMatcher(others + [about], kb.synonyms)
+    assert m.match("임산부 짝수날 홀수차 운행 가능?")[1][0].entry["id"] == "e99"
