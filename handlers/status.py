@@ -41,27 +41,38 @@ def _detect(ctx, text):
     sido = ctx.kb.sido(rest) or ctx.kb.sido(PARTICLE.sub("", rest))
     if sido is not None:
         return {"sido": sido, "day": ctx.date_in(text)}
+    named = ctx.kb.sidos_in(low)
+    if len(named) > 1 and not _without_sidos(ctx, rest):  # "서울이랑 부산", "busan and seoul": each one's state
+        return {"sido": named[0], "day": ctx.date_in(text), "more": named[1:]}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
-    sido = next(iter(ctx.kb.sidos_in(low)), None)
     timed = TIME_WORD.search(low)
-    if not (timed or sido and HAPPENED.search(low)):
+    if not (timed or named and HAPPENED.search(low)):
         return None
     # no time word: today's and the coming days' measures (after 17:15, 'has it been issued' means tomorrow's)
-    return {"sido": sido, "day": ctx.date_in(text) or (ctx.today if timed else None)}
+    return {"sido": next(iter(named), None), "day": ctx.date_in(text) or (ctx.today if timed else None),
+            "more": named[1:]}
+
+
+def _without_sidos(ctx, rest: str) -> str:
+    """What is left of `rest` once its 시·도 names, the words that join them and their particles are taken out."""
+    for alias in sorted(ctx.kb.sido_by_alias, key=len, reverse=True):
+        if len(alias) >= 2:
+            rest = rest.replace(alias, " ")
+    return re.sub(r"\s+|,|&|\b(?:and|or)\b|(?<![가-힣])(?:이랑|랑|하고|과|와|및|은|는|도|이|가|쪽은|쪽)(?![가-힣])", "", rest)
 
 
 @handles("status", _detect)
-def answer_status(ctx, text: str, sido: str | None, day) -> Reply:
-    """Whether a 예비/비상저감조치 is recorded for the 시·도 and day (None: today and later), what applies, and when
-    it was decided."""
-    records = ctx.store.statuses(sido=sido, day=day) if ctx.store is not None else []
+def answer_status(ctx, text: str, sido: str | None, day, more: list[str] = ()) -> Reply:
+    """Whether a 예비/비상저감조치 is recorded for the 시·도 (and any `more` named with it) and day (None: today and
+    later), what applies, and when it was decided."""
+    records = [r for s in (sido, *more) for r in ctx.store.statuses(sido=s, day=day)] if ctx.store is not None else []
     if day is None:  # the coming days' measures, soonest first
         records = sorted((r for r in records if r["effective_date"] >= ctx.today.isoformat()),
                          key=lambda r: (r["effective_date"], r["sido"]))
         day = ctx.today
     stage4 = next(s for s in ctx.kb.stages if s["number"] == 4)
-    where = show(ctx.lang, ctx.kb.sido_by_id[sido]["name"]) if sido else ctx.t("any 시·도")
+    where = "·".join(show(ctx.lang, ctx.kb.sido_by_id[s]["name"]) for s in (sido, *more)) if sido else ctx.t("any 시·도")
     seasonal, seasonal_sources = _seasonal_lines(ctx, text, sido, day)
     if not records:
         lines = [ctx.t("No measure is recorded for {where} on {date}.", where=where, date=day.isoformat()),
@@ -74,6 +85,10 @@ def answer_status(ctx, text: str, sido: str | None, day) -> Reply:
         state = rules.state_at(r, ctx.now)
         shown.append({**r, "state": state})
         lines += _record_lines(ctx, r, state, sources)
+    for other in (sido, *more) if more else ():  # several asked at once: each one with nothing recorded says so
+        if all(r["sido"] != other for r in records):
+            lines.append(ctx.t("No measure is recorded for {where} on {date}.",
+                               where=show(ctx.lang, ctx.kb.sido_by_id[other]["name"]), date=day.isoformat()))
     return Reply("\n".join(lines + seasonal), matched=True, intent="status", lang=ctx.lang,
                  sources=sources + seasonal_sources, data={"statuses": shown})
 

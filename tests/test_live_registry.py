@@ -104,6 +104,10 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
         named = core.ask(alone, user="telegram:6")
         assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], alone
     assert core.ask("부산", user="telegram:7").data["statuses"] == []  # another 시·도: nothing recorded there
+    for several in ("부산이랑 서울", "busan and seoul", "내일 부산, 서울 비저?"):  # each one named, in one answer
+        named = core.ask(several, user="telegram:10")
+        assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], several
+        assert "부산" in named.text or "Busan" in named.text, several
     for follow_up in ("그럼 서울은?", "서울도?", "how about seoul"):  # asked the way a follow-up is
         named = core.ask(follow_up, user="telegram:9")
         assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], follow_up
