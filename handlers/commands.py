@@ -5,6 +5,8 @@ channel registers with the platform (Telegram's set_my_commands, Slack's /dust h
 """
 from __future__ import annotations
 
+import re
+
 from bot.i18n import LANGS, pick_lang, show
 from bot.messages import N_
 from bot.reply import Reply
@@ -57,11 +59,15 @@ def help_(assistant, ctx, args: str) -> Reply:
 def status(assistant, ctx, args: str) -> Reply:
     from handlers.status import answer_status
 
-    sido = ctx.kb.sido(args) if args else None
-    if args and sido is None:
-        return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=args), matched=False,
+    # '/status 서울 부산' takes several, as '/subscribe 서울 경기' does; '제주 특별자치도' is one name with a space
+    names = [] if not args else [args] if ctx.kb.sido(args) else [n for n in re.split(r"[\s,]+", args) if n]
+    sidos = [ctx.kb.sido(n) for n in names]
+    if None in sidos:
+        return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=names[sidos.index(None)]), matched=False,
                      intent="status", lang=ctx.lang)
-    return answer_status(ctx, args, sido=sido, day=None)  # today's and the coming days' measures
+    sidos = list(dict.fromkeys(sidos))
+    # today's and the coming days' measures
+    return answer_status(ctx, args, sido=sidos[0] if sidos else None, day=None, more=sidos[1:])
 
 
 @command("check", N_("May my car run? A step-by-step check"))
