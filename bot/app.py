@@ -188,10 +188,15 @@ class Assistant:
     def now(self) -> datetime:
         return self.context().now
 
-    def press(self, payload: str, lang: str | None = None, user: str | None = None) -> Reply:
-        """A button the user pressed ('<kind>:<value>'): the handler that registered the kind answers it."""
+    def press(self, payload: str, lang: str | None = None, user: str | None = None,
+              shown_in: str | None = None) -> Reply:
+        """A button the user pressed ('<kind>:<value>'): the handler that registered the kind answers it.
+
+        `shown_in`: the language of the message the button was under, for a user who chose none (as a typed
+        question is answered in its own language)."""
         if lang is None and user and self.store is not None:
             lang = self.store.language(user)
+        lang = lang or shown_in
         ctx = self.context(lang, user)
         return press(self, ctx, payload)
 

@@ -170,6 +170,18 @@ def test_a_message_in_english_is_answered_in_english_until_a_language_is_chosen(
     assert "출처:" in bot.answers("D1", 4)[3].text
 
 
+def test_a_button_under_an_english_answer_is_answered_in_english_until_a_language_is_chosen(bot):
+    """The button carries the language of the message it is under (action_id dust:<n>:en); a chosen one wins."""
+    bot.send.dm("Are light cars exempt from the odd-even scheme?")
+    answer = bot.answers("D1")[0]
+    assert all(b["action_id"].endswith(":en") for b in answer.buttons)
+    press(bot, answer, next(b["value"] for b in answer.buttons if b["value"].startswith("faq:")))
+    assert "Source:" in bot.answers("D1", 2)[1].text
+    bot.send.command("lang ko")
+    press(bot, answer, next(b["value"] for b in answer.buttons if b["value"].startswith("faq:")))
+    assert "출처:" in bot.answers("D1", 4)[3].text
+
+
 def test_in_a_channel_the_answer_is_shown_only_to_the_asker(bot):
     bot.send.command("status 부산", channel="C1", channel_name="general")
     call = bot.answers("C1", method="chat.postEphemeral")[0]

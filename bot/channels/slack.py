@@ -7,7 +7,7 @@ Every text the user sees comes from the core's Reply; this module only turns a S
   or the question itself. In a DM with the bot the answer is a message; elsewhere it is shown only
   to the asker (chat.postEphemeral, or the command's response_url when the bot is not in the channel).
 - A direct message, or a message that mentions the bot (the mention stripped) → `assistant.ask`.
-- A pressed button (action_id `dust:<n>`, value = the core's payload) → `assistant.press`. A /check
+- A pressed button (action_id `dust:<n>:<lang>`, value = the core's payload) → `assistant.press`. A /check
   step replaces the message that asked it (chat.update), so a conversation stays in one message.
 - App Home shows the current status and the menu (views.publish).
 - A request whose signature or timestamp is wrong is refused by bolt (401) before any listener runs,
@@ -44,7 +44,9 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 PLATFORM = "slack"
 EXIT_FAILED = 2
 ENDPOINT = "/slack/events"
-ACTION_ID = re.compile(r"^dust:\d+$")
+# dust:<n>, and the language of the message the button is under (dust:3:en): Slack sends no language code, so a
+# button pressed by a user who chose no language is answered in the language of the answer it came with
+ACTION_ID = re.compile(r"^dust:\d+(?::(ko|en))?$")
 # Block Kit limits (https://api.slack.com/reference/block-kit)
 MAX_BUTTONS = 25          # elements in one actions block
 MAX_VALUE = 2000          # characters in a button value
@@ -133,7 +135,7 @@ def blocks(reply, first_action: int = 0, max_blocks: int = MAX_BLOCKS) -> list[d
     actions = []
     for start in range(0, len(buttons), MAX_BUTTONS):
         actions.append({"type": "actions", "elements": [
-            {"type": "button", "action_id": f"dust:{first_action + start + i}", "value": payload,
+            {"type": "button", "action_id": f"dust:{first_action + start + i}:{reply.lang}", "value": payload,
              "text": {"type": "plain_text", "text": label(text), "emoji": True}}
             for i, (text, payload) in enumerate(buttons[start:start + MAX_BUTTONS])]})
     lines = source_lines(reply)
@@ -210,9 +212,9 @@ class SlackChannel:
         with self.core:
             return self.assistant.ask(text, None, user_id(user))
 
-    def press(self, payload: str, user: str):
+    def press(self, payload: str, user: str, shown_in: str | None = None):
         with self.core:
-            return self.assistant.press(payload, None, user_id(user))
+            return self.assistant.press(payload, None, user_id(user), shown_in=shown_in)
 
     def first_delivery(self, key: str) -> bool:
         store = self.assistant.store
@@ -275,7 +277,8 @@ class SlackChannel:
     def on_press(self, ack, body: dict, action: dict, respond) -> None:
         ack()
         user, payload = body["user"]["id"], action.get("value") or ""
-        reply = self.press(payload, user)
+        named = ACTION_ID.match(action.get("action_id") or "")
+        reply = self.press(payload, user, shown_in=named[1] if named else None)
         # a /check step, or a tick (a refused tick is a new message: the checklist stays as it was)
         step = (payload.startswith("check:") and payload != "check:start"
                 or payload.startswith(("tick:", "untick:")) and reply.matched)
