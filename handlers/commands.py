@@ -63,8 +63,8 @@ def status(assistant, ctx, args: str) -> Reply:
     names = [] if not args else [args] if ctx.kb.sido(args) else [n for n in re.split(r"[\s,]+", args) if n]
     sidos = [ctx.kb.sido(n) for n in names]
     if None in sidos:
-        return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=names[sidos.index(None)]), matched=False,
-                     intent="status", lang=ctx.lang)
+        return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=_shortened(names[sidos.index(None)])),
+                     matched=False, intent="status", lang=ctx.lang)
     sidos = list(dict.fromkeys(sidos))
     # today's and the coming days' measures
     return answer_status(ctx, args, sido=sidos[0] if sidos else None, day=None, more=sidos[1:])
@@ -104,7 +104,7 @@ def roles(assistant, ctx, args: str) -> Reply:
         if under is not None:  # '/roles 국토교통부': the rows it appears in, to pick from
             return answer_roles(ctx, args, None, None, under=under)
         if agency is None:
-            return Reply(ctx.t("I do not know the agency '{name}'.", name=args), matched=False, intent="roles",
+            return Reply(ctx.t("I do not know the agency '{name}'.", name=_shortened(args)), matched=False, intent="roles",
                          lang=ctx.lang, buttons=_agency_buttons(ctx))
         return answer_roles(ctx, args, agency, stages_named(args.lower()))  # '/roles 코레일 4단계': stage 4 only
     return Reply(ctx.t("Which agency?"), matched=True, intent="roles", buttons=_agency_buttons(ctx), lang=ctx.lang)
@@ -151,3 +151,8 @@ from handlers import admin as _admin  # noqa: E402,F401
 
 # Subscriptions to the live issuance status (/subscribe /unsubscribe) register themselves with @command.
 from handlers import live as _live  # noqa: E402,F401
+
+
+def _shortened(name: str, limit: int = 40) -> str:
+    """A name the user typed, as an error message repeats it: a pasted paragraph is not echoed whole."""
+    return name if len(name) <= limit else name[:limit - 1] + "…"

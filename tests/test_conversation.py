@@ -138,6 +138,8 @@ def test_commands(bot):
     several = bot.ask("/status 서울 부산", user="v")  # several, as /subscribe takes them; one unknown is named
     assert several.intent == "status" and "서울특별시·부산광역시" in several.body
     assert "뉴욕" in bot.ask("/status 서울, 뉴욕", user="v").body and "제주특별자치도" in bot.ask("/status 제주 특별자치도", user="v").body
+    pasted = bot.ask("/status " + "가" * 300, user="w").body  # an error repeats a pasted paragraph shortened
+    assert "가" * 39 + "…" in pasted and "가" * 41 not in pasted
     assert bot.ask("/roles 코레일", user="u").data["agency"] == "korail"
     assert bot.press("roles:police", user="u").data["agency"] == "police"
     assert bot.ask("/nope", user="u").matched is False
