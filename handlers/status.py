@@ -73,7 +73,7 @@ def answer_status(ctx, text: str, sido: str | None, day, more: list[str] = ()) -
         day = ctx.today
     stage4 = next(s for s in ctx.kb.stages if s["number"] == 4)
     where = "·".join(show(ctx.lang, ctx.kb.sido_by_id[s]["name"]) for s in (sido, *more)) if sido else ctx.t("any 시·도")
-    seasonal, seasonal_sources = _seasonal_lines(ctx, text, sido, day)
+    seasonal, seasonal_sources = _seasonal_lines(ctx, text, None if more else sido, day)  # several: its regions
     if not records:
         lines = [ctx.t("No measure is recorded for {where} on {date}.", where=where, date=day.isoformat()),
                  ctx.t("Each day the 시·도 decides by 17:10 from the 17:00 forecast and announces at 17:15; ask again after 17:15.")]
