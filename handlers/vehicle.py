@@ -26,16 +26,27 @@ PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\
                         r"|(?<!\d)\d{2,3}[가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주]\d{1,3}(?!\d)")
 
 
+# The plate's last digit alone ("끝자리 7인데 내일 들어가도 돼?", "my plate ends in 4"): the rule reads nothing else.
+LAST_DIGIT = re.compile(r"(?:끝\s*(?:자리|번호|숫자)|번호\s*끝)\s*(?:이|가|은|는)?\s*(\d)(?![\d.])"
+                        r"|(?:last digit|ends? (?:in|with))\s*(?:is\s*)?(\d)\b")
+# "오늘 15일인데 끝번호 4면 …" states a day of the month beside 오늘: the two may not agree with the clock, so the
+# question goes to the FAQ's explanation of the rule rather than to a check of one of the two days
+TWO_DAYS = re.compile(r"(?=.*(?:오늘|내일|모레|today|tomorrow))(?=.*\d\s*일)", re.S)
+
+
 def _detect(ctx, text):
     m = PLATE_IN_TEXT.search(text) or PLATE_LIKE.search(text)
-    return {"plate": "".join(m.groups()) if m.re is PLATE_IN_TEXT else m[0]} if m else None
+    if m:
+        return {"plate": "".join(m.groups()) if m.re is PLATE_IN_TEXT else m[0]}
+    m = LAST_DIGIT.search(text.lower())
+    return {"plate": None, "digit": int(m[1] or m[2])} if m and not TWO_DAYS.match(text.lower()) else None
 
 
 @handles("vehicle", _detect)
-def answer_vehicle(ctx, text: str, plate: str) -> Reply:
-    """Whether a car with this plate may run on the day asked (today if none), and why."""
+def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) -> Reply:
+    """Whether a car with this plate (or this last digit) may run on the day asked (today if none), and why."""
     try:
-        plate = rules.parse_plate(plate)
+        plate = rules.parse_plate(plate) if plate is not None else None
     except RuleInputError:
         return Reply(ctx.t("'{text}' is not a plate number such as 12가3456 or 123가4567.", text=plate),
                      matched=False, intent="vehicle", lang=ctx.lang)
@@ -48,7 +59,7 @@ def answer_vehicle(ctx, text: str, plate: str) -> Reply:
     owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else "employee"
     exemptions = [c for p, c in EXEMPTION_WORDS if p.search(low)]
     try:
-        verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, sido=sido,
+        verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, digit=digit, sido=sido,
                               light=bool(re.search(r"경차|light car|compact", low)),
                               fuel=fuel, owner=owner, exemptions=exemptions,
                               holidays=korean_holidays.known(ctx.store, day.year))
@@ -62,6 +73,9 @@ def vehicle_reply(ctx, verdict: dict) -> Reply:
     scheme_name = ctx.kb.schemes[verdict["scheme"]]["name"]
     if verdict["plate"]:
         head = ctx.t("{plate} on {date} ({scheme}):", plate=verdict["plate"], date=verdict["date"], scheme=scheme_name)
+    elif verdict.get("digit") is not None:
+        head = ctx.t("A plate ending in {digit} on {date} ({scheme}):", digit=verdict["digit"], date=verdict["date"],
+                     scheme=scheme_name)
     else:  # no car is covered that day, so the check never asked for the plate
         head = ctx.t("Any car on {date} ({scheme}):", date=verdict["date"], scheme=scheme_name)
     outcome = ctx.t("✅ may run") if verdict["allowed"] else ctx.t("⛔ may not run")

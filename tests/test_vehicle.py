@@ -114,3 +114,31 @@ def test_bad_input(kb):
         run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", sido="도쿄")
     with pytest.raises(RuleInputError, match="unknown exemption code"):
         run(kb, scheme="seasonal", day=WED_ODD, plate="12가3456", exemptions=["vip"])
+
+
+def test_the_last_digit_alone_is_checked_as_the_plate_is(kb):
+    """홀수(짝수)일에는 차량번호 끝자리 홀수(짝수) 차량만 (rev.4 2. 시행방안): the rule reads nothing but the last digit."""
+    for digit in range(10):
+        by_digit = run(kb, scheme="seasonal", day=WED_ODD, digit=digit, sido="서울")
+        by_plate = run(kb, scheme="seasonal", day=WED_ODD, plate=f"12가345{digit}", sido="서울")
+        assert by_digit["allowed"] == by_plate["allowed"] == (digit % 2 == 1) and by_digit["plate"] is None
+    with pytest.raises(RuleInputError, match="0 to 9"):
+        run(kb, scheme="seasonal", day=WED_ODD, digit=12)
+    with pytest.raises(RuleInputError, match="plate"):
+        run(kb, scheme="seasonal", day=WED_ODD)
+
+
+@pytest.mark.parametrize("question, digit, day, allowed", [
+    ("끝자리 7인데 내일 청사 들어가도 돼?", 7, "2026-12-03", True),      # the fixed clock's tomorrow: Thursday the 3rd
+    ("차 번호 끝자리가 4인데 12월 3일 출근해도 돼?", 4, "2026-12-03", False),
+    ("my plate ends in 8, can I drive to the office tomorrow", 8, "2026-12-03", False),
+    ("끝번호 5 비저때 운행?", 5, "2026-12-02", False)])                  # the 2nd is even: 5 may not run
+def test_a_question_with_the_last_digit_alone_gets_the_check(assistant, question, digit, day, allowed):
+    reply = assistant.ask(question)
+    assert reply.intent == "vehicle" and reply.data["date"] == day and reply.data["allowed"] is allowed
+    assert str(digit) in reply.text.splitlines()[0]
+
+
+def test_the_day_of_the_month_beside_today_is_not_checked_against_the_clock(assistant):
+    """'오늘 15일인데 …': the clock's today and the 15th may differ, so the rule is explained (the FAQ), not computed."""
+    assert assistant.ask("오늘 15일인데 내 차 끝번호 4면 끌고 나가도 돼?").intent == "faq"

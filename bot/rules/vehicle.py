@@ -79,10 +79,11 @@ def seasonal_day(kb, day: date, sido: str | None = None, holidays: frozenset[dat
             + [kb.citation(kb.schemes["odd_even_method"]["source"])]}
 
 
-def check(kb, *, scheme: str, day: date, plate: str, sido: str | None = None, kind: str = "passenger",
+def check(kb, *, scheme: str, day: date, plate: str | None = None, sido: str | None = None, kind: str = "passenger",
           light: bool = False, seats: int | None = None, fuel: str | None = None, owner: str = "employee",
-          exemptions: list[str] = (), holidays: frozenset[date] = frozenset()) -> dict:
-    """The verdict for one car on one day. `holidays` are the public holidays the caller knows."""
+          exemptions: list[str] = (), holidays: frozenset[date] = frozenset(), digit: int | None = None) -> dict:
+    """The verdict for one car on one day. `holidays` are the public holidays the caller knows. The rule reads only
+    the plate's last digit, so `digit` may stand for the plate ("끝자리 7인데 내일 …")."""
     if scheme not in SCHEMES:
         raise RuleInputError(f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if kind not in KINDS:
@@ -101,8 +102,11 @@ def check(kb, *, scheme: str, day: date, plate: str, sido: str | None = None, ki
         sido_id = kb.sido(sido)
         if sido_id is None:
             raise RuleInputError(f"unknown 시·도: {sido!r}")
-    plate = parse_plate(plate)
-    digit = int(plate[-1])
+    if plate is not None or digit is None:
+        plate = parse_plate(plate or "")
+        digit = int(plate[-1])
+    elif digit not in range(10):
+        raise RuleInputError(f"a plate's last digit is 0 to 9, not {digit!r}")
 
     s = kb.schemes[scheme]
     reasons, citations = [], []
@@ -180,6 +184,7 @@ def check(kb, *, scheme: str, day: date, plate: str, sido: str | None = None, ki
         "scheme": scheme,
         "date": day.isoformat(),
         "plate": plate,
+        "digit": digit,
         "subject": subject,
         "exempt": exempt,
         "allowed": allowed,
