@@ -28,7 +28,7 @@ PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\
 
 # The plate's last digit alone ("끝자리 7인데 내일 들어가도 돼?", "my plate ends in 4"): the rule reads nothing else.
 LAST_DIGIT = re.compile(r"(?:끝\s*(?:자리|번호|숫자)|번호\s*끝)\s*(?:이|가|은|는)?\s*(\d)(?![\d.])"
-                        r"|(?:last digit|ends? (?:in|with))\s*(?:is\s*)?(\d)\b")
+                        r"|(?:last digit\s*(?:is\s*)?|(?:plate|number)\s+ends?\s+(?:in|with)\s*)(\d)\b")  # not "ends in 2 hours"
 # "오늘 15일인데 끝번호 4면 …" states a day of the month beside 오늘: the two may not agree with the clock, so the
 # question goes to the FAQ's explanation of the rule rather than to a check of one of the two days
 TWO_DAYS = re.compile(r"(?=.*(?:오늘|내일|모레|today|tomorrow))(?=.*\d\s*일)", re.S)

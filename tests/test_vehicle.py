@@ -142,3 +142,8 @@ def test_a_question_with_the_last_digit_alone_gets_the_check(assistant, question
 def test_the_day_of_the_month_beside_today_is_not_checked_against_the_clock(assistant):
     """'오늘 15일인데 …': the clock's today and the 15th may differ, so the rule is explained (the FAQ), not computed."""
     assert assistant.ask("오늘 15일인데 내 차 끝번호 4면 끌고 나가도 돼?").intent == "faq"
+
+
+@pytest.mark.parametrize("question", ["does the emergency measure end in 2 hours", "비저 끝나는 시간 9시야?"])
+def test_a_digit_that_is_no_plate_is_not_read_as_one(assistant, question):
+    assert assistant.ask(question).intent != "vehicle"
