@@ -8,6 +8,8 @@ The step a user is at is kept in the store, so a restart does not lose it.
 """
 from __future__ import annotations
 
+import re
+
 from datetime import date, timedelta
 
 from bot import korean_holidays
@@ -96,6 +98,8 @@ def _parse(ctx, field: str, value: str) -> str:
             raise RuleInputError(ctx.t("'{text}' is not a date. Type it like 2026-12-03 or 12월 3일.", text=value))
         return day.isoformat()
     if field == TYPING_PLATE:
+        if re.fullmatch(r"\d", value):  # the last digit alone: all the rule reads, and no more than a user may want to say
+            return value
         try:
             return rules.parse_plate(value)
         except RuleInputError:
@@ -124,7 +128,8 @@ def _verdict(ctx, answers: dict) -> tuple[dict | None, bool]:
     if "plate" not in answers:
         return None, False
     known = {**STRICTEST, **answers}
-    verdict = rules.check(ctx.kb, scheme=known["scheme"], day=day, plate=known["plate"], kind=known["kind"],
+    plate, digit = (None, int(known["plate"])) if known["plate"].isdigit() else (known["plate"], None)
+    verdict = rules.check(ctx.kb, scheme=known["scheme"], day=day, plate=plate, digit=digit, kind=known["kind"],
                           light=known["light"] == "yes", owner=known["owner"],
                           fuel=None if known["fuel"] == "gasoline" else known["fuel"],
                           exemptions=[] if known["exemption"] == "none" else [known["exemption"]], holidays=holidays)
@@ -166,7 +171,7 @@ def _choices(ctx, field: str, answers: dict) -> list[tuple[str, str]]:
 QUESTIONS = {
     CHOOSING_SCHEME: N_("Which scheme do you want to check?"),
     CHOOSING_DATE: N_("For which day? Choose one or type a date (e.g. 2026-12-03)."),
-    TYPING_PLATE: N_("What is the plate number? (e.g. 12가3456)"),
+    TYPING_PLATE: N_("What is the plate number? (e.g. 12가3456, or its last digit alone)"),
     CHOOSING_OWNER: N_("Whose car is it?"),
     CHOOSING_KIND: N_("What kind of vehicle?"),
     CHOOSING_LIGHT: N_("Is it a light car (경차)?"),

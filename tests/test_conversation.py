@@ -82,6 +82,16 @@ def test_a_matching_plate_ends_the_check_early(bot):
         "scheme": "seasonal", "date": "2026-12-03", "plate": "12가3457"}
 
 
+def test_the_last_digit_alone_stands_for_the_plate(bot):
+    """The rule reads only the last digit, and a user may not want to type more (rev.4 2. 시행방안)."""
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "7")
+    assert verdict.data["allowed"] is True and verdict.data["answers"]["plate"] == "7" and "끝자리 7" in verdict.body
+    *_, asked = steps(bot, "v", "/check", "scheme=seasonal", "date=2026-12-03", "6")
+    assert asked.data["step"] == "owner"  # an even digit on the 3rd: the rest decides
+    *_, refused = steps(bot, "w", "/check", "scheme=seasonal", "date=2026-12-03", "67")
+    assert refused.matched is False and refused.data["step"] == "plate"
+
+
 def test_a_wrong_plate_is_asked_again_and_changes_nothing(bot):
     replies = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12가34")
     assert replies[-1].matched is False and replies[-1].data["step"] == "plate"
