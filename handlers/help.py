@@ -19,12 +19,16 @@ HELP = (r"도움말|도움|도와\s*(?:줘|주세요)|사용\s*(?:법|방법)|�
 GREETING = (r"안녕(?:하세요|하십니까)?|ㅎㅇ|하이|하이요|반가워요?|반갑습니다|처음\s*뵙겠습니다|"
             r"(?:넌|너는|당신은|여긴|이건)\s*(?:누구|뭐|뭔)(?:야|예요|에요|니|세요|임)?|"
             r"hi|hello|hey|good (?:morning|afternoon|evening)|who are you|what are you")
-THANKS = r"고마워요?|고맙습니다|감사(?:해요|합니다|드립니다)?|ㄱㅅ|ㄳ|땡큐|수고(?:했어|하셨어요|하세요|하셨습니다)|thanks?(?: you)?|thx|ty"
+THANKS = (r"고마워(?:요|용)?|고맙습니다|감사(?:해요|해용|합니다|드립니다)?|ㄱㅅ|ㄳ|땡큐|수고(?:했어|하셨어요|하세요|하셨습니다)|"
+          r"thanks?(?: you)?|thx|ty|cheers|much appreciated|appreciate it")
+# Words that add warmth or whom it is to and nothing else: '정말 고마워요', 'thank you so much', 'hello there'
+WARMTH = r"정말|너무|진짜|넘|대단히|많이|so much|a lot|very much|many|again|there|everyone|all|bot|guys"
 
 
 def _only(words: str) -> re.Pattern:
-    """A message made of these words alone, one or more, with casual fillers between and after."""
-    return re.compile(rf"{FILLER}(?:(?:{words}){FILLER})+", re.IGNORECASE)
+    """A message made of these words alone, one or more, with casual fillers and words of warmth around them."""
+    word = rf"(?:(?:{WARMTH})\s*)*(?:{words})(?:\s*(?:{WARMTH})\b)*"
+    return re.compile(rf"{FILLER}(?:{word}{FILLER})+", re.IGNORECASE)
 
 
 ONLY_HELP, ONLY_THANKS = _only(HELP), _only(THANKS)

@@ -158,7 +158,9 @@ def test_commands(bot):
 
 @pytest.mark.parametrize("text, intent", [("도움말", "help"), ("뭐 물어볼 수 있어?", "help"), ("what can you do", "help"),
                                           ("안녕하세요!", "greeting"), ("ㅎㅇ", "greeting"), ("안녕 넌 누구야", "greeting"),
-                                          ("hello", "greeting"), ("고마워요 ㅎㅎ", "thanks"), ("thanks!", "thanks")])
+                                          ("hello", "greeting"), ("고마워요 ㅎㅎ", "thanks"), ("thanks!", "thanks"),
+                                          ("hello there", "greeting"), ("정말 감사합니다", "thanks"),
+                                          ("thank you so much", "thanks")])  # this one got the FAQ's 'what is fine dust'
 def test_help_a_greeting_or_thanks_typed_as_words(bot, text, intent):
     """Help in words is /help; a greeting gets /start's introduction and menu; thanks a short reply. None of them
     is the FAQ's refusal, nor an unanswered question for the admin's /kb misses."""
