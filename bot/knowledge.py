@@ -77,12 +77,27 @@ class Knowledge:
     def sidos_in(self, text: str) -> list[str]:
         """The 시·도 a sentence names, the longest name first ('내일서울비상저감조치해?' has no spaces to split on;
         경기도 is read before 경기, and a name once read is not read again inside a longer one)."""
-        squashed, named = re.sub(r"[\s·.,]", "", str(text)).lower(), []
+        return self._read_sidos(re.sub(r"[\s·.,]", "", str(text)).lower())[0]
+
+    def without_sidos(self, text: str) -> str:
+        """`text` with the 시·도 names it holds taken out (each left as a space): what else a message says."""
+        return self._read_sidos(text)[1]
+
+    def sidos_named(self, args: str) -> tuple[list[str], list[str]]:
+        """A command's arguments as 시·도 ('/subscribe 서울, 경기'): the ids, each once, and the words that name none."""
+        known, unknown = [], []
+        for word in args.replace(",", " ").split():
+            sido = self.sido(word)
+            (known if sido else unknown).append(sido or word)
+        return list(dict.fromkeys(known)), unknown
+
+    def _read_sidos(self, text: str) -> tuple[list[str], str]:
+        named = []
         for alias in sorted(self.sido_by_alias, key=len, reverse=True):
-            if len(alias) >= 2 and alias in squashed:
+            if len(alias) >= 2 and alias in text:
                 named.append(self.sido_by_alias[alias])
-                squashed = squashed.replace(alias, " ")
-        return list(dict.fromkeys(named))
+                text = text.replace(alias, " ")
+        return list(dict.fromkeys(named)), text
 
     def forecast_region(self, name: str) -> str | None:
         names = self.regions["forecast_regions"]["names"]

@@ -5,8 +5,6 @@ channel registers with the platform (Telegram's set_my_commands, Slack's /dust h
 """
 from __future__ import annotations
 
-import re
-
 from bot.i18n import LANGS, pick_lang, show
 from bot.messages import N_
 from bot.reply import Reply
@@ -60,12 +58,10 @@ def status(assistant, ctx, args: str) -> Reply:
     from handlers.status import answer_status
 
     # '/status 서울 부산' takes several, as '/subscribe 서울 경기' does; '제주 특별자치도' is one name with a space
-    names = [] if not args else [args] if ctx.kb.sido(args) else [n for n in re.split(r"[\s,]+", args) if n]
-    sidos = [ctx.kb.sido(n) for n in names]
-    if None in sidos:
-        return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=_shortened(names[sidos.index(None)])),
+    sidos, unknown = ([ctx.kb.sido(args)], []) if args and ctx.kb.sido(args) else ctx.kb.sidos_named(args)
+    if unknown:
+        return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=_shortened(unknown[0])),
                      matched=False, intent="status", lang=ctx.lang)
-    sidos = list(dict.fromkeys(sidos))
     # today's and the coming days' measures
     return answer_status(ctx, args, sido=sidos[0] if sidos else None, day=None, more=sidos[1:])
 

@@ -51,14 +51,11 @@ def _asked_sidos(ctx, args: str, intent: str) -> tuple[list[str], Reply | None]:
     changes nothing."""
     if (r := _ready(ctx, intent)) is not None:
         return [], r
-    known, unknown = [], []
-    for word in args.replace(",", " ").split():
-        sido = ctx.kb.sido(word)
-        (known if sido else unknown).append(sido or word)
+    known, unknown = ctx.kb.sidos_named(args)
     if unknown:
         return [], _reply(ctx, ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=", ".join(unknown)), intent,
                           matched=False, data={"subscribed": live.subscriptions(ctx.store, ctx.user)})
-    return list(dict.fromkeys(known)), None
+    return known, None
 
 
 def _names(ctx, sidos: list[str]) -> str:

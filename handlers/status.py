@@ -56,10 +56,8 @@ def _detect(ctx, text):
 
 def _without_sidos(ctx, rest: str) -> str:
     """What is left of `rest` once its 시·도 names, the words that join them and their particles are taken out."""
-    for alias in sorted(ctx.kb.sido_by_alias, key=len, reverse=True):
-        if len(alias) >= 2:
-            rest = rest.replace(alias, " ")
-    return re.sub(r"\s+|,|&|\b(?:and|or)\b|(?<![가-힣])(?:이랑|랑|하고|과|와|및|은|는|도|이|가|쪽은|쪽)(?![가-힣])", "", rest)
+    return re.sub(r"\s+|,|&|\b(?:and|or)\b|(?<![가-힣])(?:이랑|랑|하고|과|와|및|은|는|도|이|가|쪽은|쪽)(?![가-힣])", "",
+                  ctx.kb.without_sidos(rest))
 
 
 @handles("status", _detect)
