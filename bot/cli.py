@@ -17,10 +17,25 @@ class BadInput(Exception):
 
 
 def _date(text: str) -> date:
+    from .korean_holidays import FIRST_YEAR, LAST_YEAR, covers
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-12-03") from None
+    if not covers(day):
+        raise argparse.ArgumentTypeError(f"{text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return day
+
+
+def _row(text: str) -> int:
+    """A version or run number: a whole number the store can hold."""
+    from .router import row_id
+
+    number = row_id(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number such as 3")
+    return number
 
 
 def _lang(text: str) -> str:
@@ -92,10 +107,10 @@ def parser() -> argparse.ArgumentParser:
     ki.add_argument("--author", default="cli", help="who is publishing (kept in the history)")
     ksub.add_parser("history", help="the published versions: number, when, who, what changed")
     kd = ksub.add_parser("diff", help="what changed from version V1 to version V2")
-    kd.add_argument("v1", type=int)
-    kd.add_argument("v2", type=int)
+    kd.add_argument("v1", type=_row)
+    kd.add_argument("v2", type=_row)
     kr = ksub.add_parser("rollback", help="publish version V's knowledge again as a new version")
-    kr.add_argument("version", type=int)
+    kr.add_argument("version", type=_row)
     kr.add_argument("--author", default="cli")
 
     i = sub.add_parser("i18n", help="message catalogs (locales/)")
@@ -103,7 +118,7 @@ def parser() -> argparse.ArgumentParser:
     isub.add_parser("update", help="extract the message ids the code uses and merge them into ko and en")
 
     rp = sub.add_parser("report", help="a checklist run in the columns of 서식 3 and 서식 8")
-    rp.add_argument("--run", required=True, type=int, help="the run id (see /progress)")
+    rp.add_argument("--run", required=True, type=_row, help="the run id (see /progress)")
     rp.add_argument("--format", default="csv", choices=["csv", "xlsx"])
     rp.add_argument("--output", help="the file to write (xlsx needs one; csv goes to standard output without)")
 

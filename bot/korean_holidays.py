@@ -4,6 +4,14 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+# The years this bot reasons about: the offline calendar's range. A date outside it (0001-01-01, 9999-12-31) is
+# refused where it is typed; the stage times around it would overflow the calendar and its holidays are unknown.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def covers(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
 
 @lru_cache(maxsize=32)
 def _year(year: int) -> frozenset[date]:

@@ -183,8 +183,9 @@ def cmd_holidays(args, bad_input) -> int:
     from .rules.timeline import KST
     from .store import Store
 
-    if not 2000 <= args.year <= 2100:
-        raise bad_input(f"--year {args.year} is not a year the calendar covers (2000–2100)")
+    if not korean_holidays.FIRST_YEAR <= args.year <= korean_holidays.LAST_YEAR:
+        raise bad_input(f"--year {args.year} is not a year the calendar covers "
+                        f"({korean_holidays.FIRST_YEAR}–{korean_holidays.LAST_YEAR})")
     cfg = config.load()
     store = Store(cfg.store_path)
     added = []

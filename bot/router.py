@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from .i18n import pick_lang, t
+from .korean_holidays import covers
 from .reply import Reply
 from .text_dates import BadDate, find_date
 
@@ -65,9 +66,10 @@ class Context:
         it is no real day, for the command's usage message to follow."""
         for word in text.split():
             try:
-                return date.fromisoformat(word)
+                day = date.fromisoformat(word)
             except ValueError:
-                pass
+                continue
+            return day if covers(day) else None
         try:
             return self.date_in(text)
         except BadDate:
@@ -123,6 +125,12 @@ def press(assistant, ctx: Context, payload: str) -> Reply:
     fn = BUTTONS.get(kind)
     reply = fn(assistant, ctx, value) if fn is not None else None
     return reply if reply is not None else route(ctx, "")
+
+
+def row_id(text: str) -> int | None:
+    """The row number a button's payload carries, or None for one no row can have: a forged button's letters, or
+    a number beyond SQLite's integers (which the store would raise on)."""
+    return int(text) if text.isdigit() and int(text) < 2 ** 63 else None
 
 
 def capabilities(ctx: Context, intent: str = "fallback", matched: bool = False, lead: str | None = None) -> Reply:

@@ -85,10 +85,13 @@ def find_date(text: str, today: date, holidays: dict[str, list[str]] | None = No
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
+    from .korean_holidays import covers
+
     try:
-        return date(y, m, d)
+        day = date(y, m, d)
     except ValueError:
         return None
+    return day if covers(day) else None
 
 
 def _ahead(today: date, month: int, day: int, year: int | None) -> date | None:

@@ -14,7 +14,7 @@ from bot.admins import is_admin
 from bot.i18n import show
 from bot.messages import N_
 from bot.reply import Reply
-from bot.router import presses
+from bot.router import presses, row_id
 from bot.rules import roles as role_rules
 from handlers.commands import command
 
@@ -214,10 +214,8 @@ def untick(assistant, ctx, value: str) -> Reply:
 def _mark(ctx, value: str, kind: str) -> Reply:
     if (r := _no_store(ctx, "checklist")) is not None:
         return r
-    try:
-        item_id = int(value)
-    except ValueError:
-        item_id = -1
+    item_id = row_id(value)
+    item_id = -1 if item_id is None else item_id
     mark = store_side.untick if kind == "untick" else store_side.tick
     result = mark(ctx.store, ctx.user, item_id, ctx.now)
     if result["result"] == "refused":

@@ -18,7 +18,7 @@ from bot.admins import is_admin
 from bot.i18n import LANGS, reason_text, show
 from bot.korean_holidays import known as known_holidays
 from bot.reply import Reply
-from bot.router import handles, presses
+from bot.router import handles, presses, row_id
 from bot.rules import RuleInputError
 from bot.rules import issuance as rules
 from bot.messages import N_
@@ -124,7 +124,7 @@ def alerts_in_words(ctx, text: str, wish: str, sidos: list[str]) -> Reply:
     and /unsubscribe do (/subscribe alone lists and offers the others)."""
     if wish == "list":
         listed = subscribe(None, ctx, "")
-        if not listed.data["subscribed"]:
+        if listed.matched and not listed.data["subscribed"]:
             listed.body = ctx.t("You have no subscriptions.") + "\n" + listed.body
         return listed
     return (subscribe if wish == "subscribe" else unsubscribe)(None, ctx, " ".join(sidos))
@@ -250,7 +250,7 @@ def _pressed(assistant, ctx, value: str, load, intent: str):
                       intent, matched=False), False
     live.ensure_tables(ctx.store)
     ident, _, action = value.partition(":")
-    p = load(ctx.store, int(ident)) if ident.isdigit() and action in ("accept", "reject") else None
+    p = load(ctx.store, row_id(ident)) if row_id(ident) is not None and action in ("accept", "reject") else None
     if p is None:
         return _reply(ctx, ctx.t("That proposal does not exist (any more)."), intent, matched=False), False
     if not entitled(assistant, ctx, p["sido"]):

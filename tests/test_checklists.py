@@ -179,6 +179,8 @@ def test_unregistered_or_other_agency_cannot_tick(bot, clock):
         reply = bot.press(f"tick:{item_id}", user=user)
         assert reply.matched is False and reply.data == {"result": "refused", "reason": reason}
     assert bot.press("tick:999999", user=POLICE).data["reason"] == "no_item"
+    for forged in ("tick:99999999999999999999", "untick:99999999999999999999", "tick:-3"):  # beyond SQLite's integers
+        assert bot.press(forged, user=POLICE).data["reason"] == "no_item", forged
     assert checklists.item(bot.store, item_id)["ticked_by"] is None
     refused = checklists.audit_log(bot.store, "tick_refused")
     assert [(a["actor"], a["detail"]["reason"]) for a in refused][:4] == [
@@ -191,7 +193,7 @@ def test_only_admins_issue_and_approve_and_bad_input_changes_nothing(bot, clock)
     assert bot.press(f"approve:{POLICE}", user=COORD).matched is False
     assert checklists.officer(bot.store, POLICE)["status"] == "pending"
     assert bot.ask("/issue 서울 비상 2026-12-03", user=POLICE).matched is False
-    for bad in ["", "서울", "서울 비상", "어딘가 비상 2026-12-03"]:
+    for bad in ["", "서울", "서울 비상", "어딘가 비상 2026-12-03", "서울 비상 9999-12-31"]:  # the last was a traceback
         assert bot.ask(f"/issue {bad}", user=ADMIN).matched is False
     assert bot.store.db["runs"].count == 0
     assert bot.ask("/register 정 경찰청", user="telegram:8").data["registered"] is False  # no 시·도

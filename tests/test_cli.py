@@ -80,7 +80,11 @@ def test_assess(cli, tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [("{not json", "not valid JSON"),
-                                              ('{"decided_at": "2026-12-01T17:00:00+09:00", "measured": {"뉴욕": 3}}', "unknown 시·도")])
+                                              ('{"decided_at": "2026-12-01T17:00:00+09:00", "measured": {"뉴욕": 3}}', "unknown 시·도"),
+                                              # the day after would overflow the calendar (was a traceback)
+                                              ('{"decided_at": "9999-12-30T17:00:00+09:00", "measured": {"서울": 55}}', "outside the years"),
+                                              ('{"decided_at": "2026-12-01T17:00:00+09:00", "forecast": {"0001-01-02": {"서울": 80}}}',
+                                               "outside the years")])
 def test_assess_bad_input_exits_2(cli, tmp_path, content, message):
     f = tmp_path / "in.json"
     f.write_text(content, encoding="utf-8")
@@ -111,6 +115,14 @@ def test_vehicle_bad_input_exits_2(cli, args, message):
 def test_bad_date_exits_2(cli):
     r = cli("vehicle", "--scheme", "seasonal", "--date", "2026-13-40", "--plate", "12가3456")
     assert r.returncode == 2 and "2026-13-40" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["schedule", "--measure", "emergency", "--date", "9999-12-31"],  # was a traceback
+                                  ["vehicle", "--scheme", "seasonal", "--plate", "12가3456", "--date", "0001-01-01"],
+                                  ["report", "--run", "99999999999999999999"], ["kb", "rollback", "-1"]])
+def test_days_and_numbers_beyond_the_calendar_or_the_store_exit_2(cli, args):
+    r = cli(*args)
+    assert r.returncode == 2 and args[-1] in r.stderr and "Traceback" not in r.stderr
 
 
 def test_schedule(cli):

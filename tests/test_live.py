@@ -204,6 +204,8 @@ def test_subscribe_commands_and_bad_input(core):
     assert core.ask("/unsubscribe 경기", user=user).data["subscribed"] == ["서울"]
     assert core.ask("/unsubscribe", user=user).data["subscribed"] == []
     assert not core.press("proposal:999:accept", user=user).matched
+    assert not core.press("proposal:99999999999999999999:accept", user=user).matched  # beyond SQLite's integers
+    assert not core.press("release:99999999999999999999:accept", user=user).matched
     assert not core.press("proposal:x:maybe", user=user).matched
 
 
@@ -248,6 +250,15 @@ def test_asking_for_ones_subscriptions_lists_them_and_changes_nothing(core):
         assert listed.data["subscribed"] == ["부산"] and "부산광역시" in listed.text, question
     assert core.ask("my subscriptions", lang="en", user=user).data["subscribed"] == ["부산"]
     assert live.subscriptions(core.store, user) == ["부산"]
+
+
+@pytest.mark.parametrize("question", ["내 구독 목록", "알림 목록 보여줘", "서울 부산 알림 켜줘", "구독 취소", "/subscribe 서울"])
+def test_without_a_store_subscriptions_are_refused_in_words(assistant, question):
+    """`python -m bot ask` has no store: the wish gets a refusal that says where it works ('내 구독 목록' was a
+    traceback)."""
+    reply = assistant.ask(question)
+    assert reply.intent in ("subscribe", "unsubscribe") and not reply.matched
+    assert "메신저" in reply.text
 
 
 @pytest.mark.parametrize("question", [

@@ -39,9 +39,11 @@ def test_days_of_the_week_in_general_name_no_day(text):
     assert find_date(text, TUESDAY) is None
 
 
-def test_a_full_date_no_calendar_has_is_an_error():
+@pytest.mark.parametrize("text", ["2026-02-30", "9999-12-31", "0001-01-01", "1999년 12월 1일"])
+def test_a_full_date_no_calendar_has_is_an_error(text):
+    """A day that does not exist, or one outside the years the holiday calendar covers (2000–2100)."""
     with pytest.raises(BadDate):
-        find_date("2026-02-30", TUESDAY)
+        find_date(text, TUESDAY)
 
 
 @pytest.mark.parametrize("text, day", [

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
+from ..korean_holidays import FIRST_YEAR, LAST_YEAR, covers
 from . import RuleInputError, reason, unique_citations
 
 KST = timezone(timedelta(hours=9))
@@ -63,6 +64,7 @@ def _parse_time(text: str, what: str) -> datetime:
         moment = datetime.fromisoformat(str(text))
     except ValueError:
         raise RuleInputError(f"{what} {text!r} is not an ISO date-time such as 2026-12-01T17:00:00+09:00") from None
+    _within_calendar(moment.date(), text, what)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=KST)
     return moment.astimezone(KST)
@@ -70,9 +72,16 @@ def _parse_time(text: str, what: str) -> datetime:
 
 def _parse_day(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(str(text))
+        day = date.fromisoformat(str(text))
     except ValueError:
         raise RuleInputError(f"{what} {text!r} is not a date such as 2026-12-02") from None
+    return _within_calendar(day, text, what)
+
+
+def _within_calendar(day: date, text, what: str) -> date:
+    if not covers(day):  # 9999-12-31: the day after would overflow, and no calendar knows its holidays
+        raise RuleInputError(f"{what} {text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return day
 
 
 def assess(kb, data: dict, calendar_holidays: frozenset[date] = frozenset()) -> dict:
