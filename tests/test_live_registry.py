@@ -111,8 +111,9 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
     for follow_up in ("그럼 서울은?", "서울도?", "how about seoul"):  # asked the way a follow-up is
         named = core.ask(follow_up, user="telegram:9")
         assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], follow_up
-    for dated in ("내일 서울 비저?", "서울 내일", "내일 서울 비저 나올까요?", "what about tomorrow in seoul"):
-        named = core.ask(dated, user="telegram:8")  # with a day, and nothing else
+    for i, dated in enumerate(("내일 서울 비저?", "서울 내일", "내일 서울 비저 나올까요?", "what about tomorrow in seoul",
+                               "이번주 토요일 서울 비저 있어?", "is there an emergency measure in seoul this saturday")):
+        named = core.ask(dated, user=f"telegram:8{i}")  # with a day (this week's Saturday too), and nothing else
         assert named.intent == "status" and [s["effective_date"] for s in named.data["statuses"]] == ["2025-01-25"], dated
     for conditional in ("내일 비저 뜨면 관용차 못씀?", "낼 예보 나쁨 나오면 비상저감 발령돼?", "오늘 50 넘으면 내일 예비저감 하나?",
                         "직원한테 보낼 비상저감 문자 예시 있어?",  # 보낼 is no 낼 (tomorrow)
