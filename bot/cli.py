@@ -78,7 +78,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--light", action="store_true", help="a light car (경차)")
     v.add_argument("--seats", type=int)
     v.add_argument("--fuel", choices=["gasoline", "diesel", "lpg", "electric", "hybrid", "plugin_hybrid", "hydrogen", "solar"])
-    v.add_argument("--owner", default="employee", choices=["agency", "employee", "visitor", "tenant"])
+    v.add_argument("--owner", choices=["agency", "employee", "visitor", "tenant"],
+                   help="whose car (default: a staff member's, and the reason says so)")
     v.add_argument("--exemption", nargs="+", default=[], metavar="CODE")
     v.add_argument("--json", action="store_true")
     v.add_argument("--lang", type=_lang, default="ko")

@@ -26,7 +26,8 @@ class Reply:
         if not self.sources:
             return self.body
         label = "출처" if self.lang == "ko" else "Source"
-        lines = [f"{label}: {s['title']} — {s['section']}" for s in self.sources[:3]]
+        # two quotes from one section are one line to a reader (the JSON keeps both)
+        lines = list(dict.fromkeys(f"{label}: {s['title']} — {s['section']}" for s in self.sources))[:3]
         return self.body + "\n\n" + "\n".join(lines)
 
     def to_json(self) -> dict:

@@ -56,7 +56,7 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
     # the 시·도 named decides whether the seasonal scheme covers the agency at all (강원 is outside its region)
     sido = next(iter(ctx.kb.sidos_in(low)), None)
     fuel = next((f for p, f in FUEL_WORDS if p.search(low)), None)
-    owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else "employee"
+    owner = "agency" if re.search(r"관용|공용차|agency car|official car", low) else "visitor" if re.search(r"민원|visitor", low) else None
     exemptions = [c for p, c in EXEMPTION_WORDS if p.search(low)]
     try:
         verdict = rules.check(ctx.kb, scheme=scheme, day=day, plate=plate, digit=digit, sido=sido,

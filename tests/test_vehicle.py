@@ -83,6 +83,18 @@ def test_owners(kb):
     assert not run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", owner="visitor")["subject"]
 
 
+@pytest.mark.parametrize("scheme", ["seasonal", "emergency"])
+def test_no_owner_given_is_checked_as_a_staff_members_car_and_says_so(kb, scheme):
+    """A visitor (민원인) is not covered, so a verdict that assumed a staff member's car must say it assumed so."""
+    assumed = run(kb, scheme=scheme, day=WED_ODD, plate="12가3456", sido="서울")
+    stated = run(kb, scheme=scheme, day=WED_ODD, plate="12가3456", sido="서울", owner="employee")
+    assert (assumed["subject"], assumed["allowed"]) == (stated["subject"], stated["allowed"]) == (True, False)
+    said = [r for r in assumed["reasons"] if r not in stated["reasons"]]
+    assert len(said) == 1 and "staff member" in said[0]["key"]
+    # a day nobody's car is covered, nothing is assumed
+    assert len(run(kb, scheme=scheme, day=date(2026, 12, 12), plate="12가3456")["reasons"]) == 1
+
+
 def test_emergency_covers_passenger_cars_and_vans_up_to_10_seats(kb):
     assert run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", kind="van", seats=10)["subject"]
     assert not run(kb, scheme="emergency", day=WED_ODD, plate="12가3456", kind="van", seats=11)["subject"]

@@ -80,16 +80,19 @@ def seasonal_day(kb, day: date, sido: str | None = None, holidays: frozenset[dat
 
 
 def check(kb, *, scheme: str, day: date, plate: str | None = None, sido: str | None = None, kind: str = "passenger",
-          light: bool = False, seats: int | None = None, fuel: str | None = None, owner: str = "employee",
+          light: bool = False, seats: int | None = None, fuel: str | None = None, owner: str | None = None,
           exemptions: list[str] = (), holidays: frozenset[date] = frozenset(), digit: int | None = None) -> dict:
     """The verdict for one car on one day. `holidays` are the public holidays the caller knows. The rule reads only
-    the plate's last digit, so `digit` may stand for the plate ("끝자리 7인데 내일 …")."""
+    the plate's last digit, so `digit` may stand for the plate ("끝자리 7인데 내일 …"). No `owner`: a staff member's
+    car, the commonest case, and the verdict says it assumed so (a visitor's car is not covered)."""
     if scheme not in SCHEMES:
         raise RuleInputError(f"scheme must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     if kind not in KINDS:
         raise RuleInputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if fuel is not None and fuel not in FUELS:
         raise RuleInputError(f"fuel must be one of {', '.join(FUELS)}, not {fuel!r}")
+    owner_assumed = owner is None
+    owner = owner or "employee"
     if owner not in OWNERS:
         raise RuleInputError(f"owner must be one of {', '.join(OWNERS)}, not {owner!r}")
     if seats is not None and (not isinstance(seats, int) or seats < 1 or seats > 99):
@@ -144,6 +147,9 @@ def check(kb, *, scheme: str, day: date, plate: str | None = None, sido: str | N
     if subject and scheme == "seasonal" and not sido_id:
         reasons.append(reason("No 시·도 given: assuming the agency is in the scheme's region."))
         cite(s["regions_source"])
+    if subject and owner_assumed:
+        reasons.append(reason("Checked as a staff member's car; a visitor's (민원인) car is not covered."))
+        cite(s.get("visitor_source") or s["owners_source"])
 
     # 2. Does an exemption apply?
     exempt = False
