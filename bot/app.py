@@ -19,6 +19,12 @@ from .reply import Reply
 from .router import Context, press, route
 
 
+def storable(text: str | None) -> str | None:
+    """The text with what UTF-8 cannot hold (lone surrogates: undecodable console bytes, a JSON "\\ud800" from a
+    messenger) as '?': the store refuses them, and the user got a traceback instead of an answer."""
+    return text.encode("utf-8", "replace").decode("utf-8") if text else text
+
+
 class Conversations:
     """Where each user is in a guided conversation: in the store when there is one, else in memory."""
 
@@ -160,6 +166,8 @@ class Assistant:
         """Answer one message from `user` (None for one-off questions: no conversation, no limit)."""
         from handlers import check
 
+        text = storable(text)
+
         if lang is None and user and self.store is not None:
             lang = self.store.language(user)
         if lang is None:  # no language chosen: the message's own (an English question gets English)
@@ -198,7 +206,7 @@ class Assistant:
             lang = self.store.language(user)
         lang = lang or shown_in
         ctx = self.context(lang, user)
-        return press(self, ctx, payload)
+        return press(self, ctx, storable(payload))
 
     def due(self) -> int:
         """Officer checklists: do the scheduled pushes and reminders due now, queue them in the outbox."""

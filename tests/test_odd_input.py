@@ -53,3 +53,11 @@ def test_every_button_kind_with_odd_values_gets_a_reply(both, registered):
         for payload in (f"{kind}:{value}", f"{kind}:{value}:accept", f"{kind}:{value}:{value}"):
             for assistant, user in ((with_store, ADMIN), (with_store, CITIZEN), (bare, None)):
                 assert assistant.press(payload, user=user).text, (payload, user)
+
+
+@pytest.mark.parametrize("text", ["\ud800비상저감", "12가3456\udc80 내일", "x\x00y"])
+def test_text_no_utf8_can_hold_is_answered_and_stored(both, text):
+    """A lone surrogate (undecodable bytes in the console, a JSON '\\ud800' from a messenger) reached the store."""
+    with_store, _ = both
+    assert with_store.ask(text, user=CITIZEN).text
+    assert with_store.press(f"faq:{text}", user=CITIZEN).text
