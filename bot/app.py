@@ -16,7 +16,7 @@ from .i18n import pick_lang, t, written_in
 from .matcher import FaqMatcher
 from .rate_limit import RateLimiter
 from .reply import Reply
-from .router import Context, press, route
+from .router import Context, capabilities, press, route
 
 
 def storable(text: str | None) -> str | None:
@@ -162,12 +162,12 @@ class Assistant:
             ctx.now = self.clock()
         return ctx
 
-    def ask(self, text: str, lang: str | None = None, user: str | None = None) -> Reply:
-        """Answer one message from `user` (None for one-off questions: no conversation, no limit)."""
+    def ask(self, text: str | None, lang: str | None = None, user: str | None = None) -> Reply:
+        """Answer one message from `user` (None for one-off questions: no conversation, no limit). `text` None is a
+        message with no text in it (a photo, a sticker, a voice note)."""
         from handlers import check
 
         text = storable(text)
-
         if lang is None and user and self.store is not None:
             lang = self.store.language(user)
         if lang is None:  # no language chosen: the message's own (an English question gets English)
@@ -176,19 +176,22 @@ class Assistant:
         if user is not None and self.limiter is not None and not self.limiter.allow(user):
             return Reply(t(ctx.lang, "You are sending messages too fast. Please wait {seconds} seconds.",
                            seconds=self.limiter.wait_seconds(user)), matched=False, intent="rate_limited", lang=ctx.lang)
-        first, _, args = (text or "").strip().partition(" ")
+        if text is None:
+            return capabilities(ctx, intent="not_text",
+                                lead=t(ctx.lang, "I can read only typed text: please type your question."))
+        first, _, args = text.strip().partition(" ")
         if first.startswith("/") and len(first) > 1:
             from handlers import commands
 
             # '/status@dust_bot' in Telegram groups names the bot after the command
             return commands.run(self, ctx, first[1:].split("@")[0].lower(), args)
         if user is not None:
-            reply = check.typed(ctx, self.conversations, text or "")
+            reply = check.typed(ctx, self.conversations, text)
             if reply is not None:
                 return reply
             from handlers import admin
 
-            reply = admin.typed(self, ctx, text or "")  # a knowledge draft waiting for typed text
+            reply = admin.typed(self, ctx, text)  # a knowledge draft waiting for typed text
             if reply is not None:
                 return reply
         return route(ctx, text)

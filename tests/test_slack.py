@@ -289,6 +289,16 @@ def test_the_bots_own_messages_and_edits_are_not_answered(make_bot):
     assert len(bot.fake.of("chat.postMessage")) == 1
 
 
+def test_a_file_with_no_words_is_told_to_type_and_one_with_words_is_answered(make_bot):
+    bot = make_bot(listener_executor=ThreadPoolExecutor(max_workers=1))
+    shared = {"type": "message", "subtype": "file_share", "channel_type": "im", "channel": "D1", "user": "U1",
+              "files": [{"id": "F1", "name": "screenshot.png"}]}
+    bot.send.event({**shared, "text": "", "ts": "2.1"})
+    assert bot.answers("D1")[0].text.startswith("글로 입력한 질문만 읽을 수 있습니다")
+    bot.send.event({**shared, "text": "경차도 계절 2부제 해당돼?", "ts": "2.2"})
+    assert "출처:" in bot.answers("D1", 2)[1].text
+
+
 def test_a_redelivered_event_is_answered_once(make_bot):
     bot = make_bot(listener_executor=ThreadPoolExecutor(max_workers=1))  # in order: the marker comes last
     assert bot.send.dm("경차도 계절 2부제 해당돼?", event_id="Ev0001")[0] == 200

@@ -65,6 +65,23 @@ async def test_a_command_naming_the_bot_in_a_group_is_answered_as_a_reply(fake, 
     assert answer["chat_id"] == group["id"] and "경차" in answer["text"] and "출처:" in answer["text"]
 
 
+@pytest.mark.anyio
+async def test_a_photo_sent_to_the_bot_is_told_to_type_and_one_in_a_group_is_left_alone(fake, bot):
+    def photo(uid, chat=None):
+        update = fake.message(uid, "", chat=chat, queue=False)
+        del update["message"]["text"]
+        update["message"]["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+        return fake.queue(update)
+
+    photo(15, chat={"id": -100200301, "type": "supergroup", "title": "구청"})  # not for the bot: no answer
+    photo(16)
+    told = (await fake.sent("sendMessage", 1))[0]
+    assert told["chat_id"] == 16 and told["text"].startswith("글로 입력한 질문만 읽을 수 있습니다")
+    assert "12가3456" in told["text"]  # and what it can answer
+    await say(fake, 17, "안녕")  # the group's photo was read and passed over before this answer
+    assert [p["chat_id"] for p in fake.calls("sendMessage")] == [16, 17]
+
+
 # -- the guided /check ------------------------------------------------------------------------------
 
 @pytest.mark.anyio

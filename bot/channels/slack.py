@@ -261,9 +261,11 @@ class SlackChannel:
             self.respond(respond, reply)
 
     def on_message(self, event: dict) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        if (event.get("channel_type") != "im" or event.get("subtype") not in (None, "file_share") or event.get("bot_id")
+                or not event.get("user")):
             return  # only what a person writes to the bot; edits, joins and the bot's own messages are not questions
-        reply = self.ask(plain(event.get("text")), event["user"])
+        # a file with no words beside it (a screenshot) is told to type
+        reply = self.ask(plain(event.get("text")) or None, event["user"])
         if self.worth_sending(reply, event["user"]):
             self.post(event["channel"], reply, thread_ts=event.get("thread_ts"))
 

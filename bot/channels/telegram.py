@@ -140,8 +140,8 @@ class TelegramChannel:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        text = message.text
-        if not text.startswith("/") and context.bot.username:
+        text = message.text  # None: no text in it
+        if text and not text.startswith("/") and context.bot.username:
             # '@dust_bot 경차도 2부제야?' in a group: the question is what follows the mention
             text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.IGNORECASE).strip()
         reply = self.assistant.ask(text, self.lang(user, context.user_data), user_id(user))
@@ -280,6 +280,9 @@ def build_application(assistant, cfg, *, token: str | None = None, rate_limiter:
     app.bot_data["channel"] = channel
     app.add_handler(TypeHandler(Update, channel.dedupe), group=-1)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, channel.on_message))
+    # a photo, a sticker or a voice note sent to the bot itself is told to type (in a group it is not for the bot)
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.TEXT,
+                                   channel.on_message))
     app.add_handler(CallbackQueryHandler(channel.on_press))
     app.add_error_handler(channel.on_error)
     return app
