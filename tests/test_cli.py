@@ -32,9 +32,10 @@ def test_ask_batch_one_json_per_line(cli):
     assert lines[2]["matched"] is False
 
 
-def test_eval_held_out_needs_two_folds(cli):
-    r = cli("eval", "--folds", "1")
-    assert r.returncode == 2 and "--folds must be 2 or more" in r.stderr and not r.stdout
+@pytest.mark.parametrize("folds", ["1", "99999"])
+def test_eval_held_out_needs_two_to_twenty_folds(cli, folds):
+    r = cli("eval", "--folds", folds)  # 99999 ran for minutes over empty folds
+    assert r.returncode == 2 and "--folds must be from 2 to 20" in r.stderr and not r.stdout
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):

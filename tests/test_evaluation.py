@@ -75,7 +75,9 @@ def test_held_out_paraphrases_are_asked_of_an_index_that_lacks_them(kb):
     """Each entry's 2nd, 4th … paraphrase (2 folds) is asked of an index built without it: all but the first of
     every list are asked once, and a copy of a kept paraphrase would score 100 % where these do not."""
     small = replace(kb, faq=kb.faq[:12], out_of_scope=kb.out_of_scope[:3])
-    report = held_out(small, folds=2)
+    shown = []
+    report = held_out(small, folds=2, progress=lambda fold, folds: shown.append((fold, folds)))
+    assert shown == [(1, 2), (2, 2)]  # each fold builds an index: the command says which it is at
     assert report["in_scope"] == sum(len(qs) - 1 for e in small.faq for qs in e["questions"].values())
     assert report["out_of_scope"] == sum(len(qs) - 1 for t in small.out_of_scope for qs in t["questions"].values())
     assert 0.6 < report["top1_accuracy"] < 1.0 and 0.5 < report["out_of_scope_fallback_rate"] <= 1.0
