@@ -7,14 +7,19 @@ from datetime import date, timedelta
 
 RELATIVE = [
     (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomm?orr?ow"), 2),
-    (re.compile(r"내일|tomm?orr?ow|tmrw|낼"), 1), (re.compile(r"오늘|today|tonight|지금|now"), 0),
+    (re.compile(r"내일|tomm?orr?ow|tmrw|(?<![가-힣])낼"), 1),  # not 보낼 (to send) (re.compile(r"오늘|today|tonight|지금|now"), 0),
     (re.compile(r"그저께|그제|the day before yesterday"), -2), (re.compile(r"어제|yesterday"), -1),
 ]
 ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 KO = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 SLASH = re.compile(r"(?<![\d가-힣])(\d{1,2})/(\d{1,2})(?![\d/])")
 MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b", re.I)
+# a month by its name or abbreviation only ("decided 5" is no December 5th); the day with or without st/nd/rd/th,
+# after the month (Dec 3, december 15th) or before it (15 december, the 15th of december)
+MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+         r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
+DAY = r"(\d{1,2})(?:st|nd|rd|th)?\b"
+EN = re.compile(rf"\b{MONTH}\s*{DAY}|\b{DAY}\s+(?:of\s+)?{MONTH}", re.I)
 
 # A day of the week: alone the next such day (today included); 이번주/this its day this week (Monday first),
 # 다음주/next next week's. Not 일요일도, 토요일마다, 일요일이면, saturdays: those ask about such days in general.
@@ -57,7 +62,8 @@ def find_date(text: str, today: date, holidays: dict[str, list[str]] | None = No
             return found
     m = EN.search(low)
     if m:
-        return _ahead(today, MONTHS[m[1][:3].lower()], int(m[2]), None)
+        month, day = (m[1], m[2]) if m[1] else (m[4], m[3])
+        return _ahead(today, MONTHS[month[:3]], int(day), None)
     m = SLASH.search(low)
     if m:
         return _ahead(today, int(m[1]), int(m[2]), None)

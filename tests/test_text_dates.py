@@ -15,6 +15,11 @@ TUESDAY = date(2026, 11, 24)
     ("12월 3일 비상저감조치 일정", date(2026, 12, 3)),
     ("12/3 운행", date(2026, 12, 3)),
     ("can I drive on Dec 3", date(2026, 12, 3)),
+    ("12가3456 on the 15th of december?", date(2026, 12, 15)),  # these four were today
+    ("december 15th", date(2026, 12, 15)),
+    ("15 Dec.", date(2026, 12, 15)),
+    ("jan. 2nd", date(2027, 1, 2)),
+    ("낼 서울 비저?", date(2026, 11, 25)),
     ("1월 5일", date(2027, 1, 5)),  # a month already past this year means next year's
     # a day of the week: the next such day, today included; 이번주 / 다음주 count weeks from Monday
     ("12가3457 다음주 월요일 청사 주차 가능?", date(2026, 11, 30)),
@@ -33,9 +38,11 @@ def test_the_day_a_question_is_about(text, day):
 
 
 @pytest.mark.parametrize("text", ["일요일도 2부제 해?", "토요일마다 점검해?", "보고 마감이 일요일이면?", "매주 월요일 회의",
+                                  "who decided 5 stages", "직원들한테 보낼 2부제 문자 예시",  # no December 5th, no 낼
                                   "does it apply on saturdays", "every monday", "비상저감조치 기준"])
-def test_days_of_the_week_in_general_name_no_day(text):
-    """'일요일도', '토요일마다', 'saturdays' ask about such days in general, not about one of them."""
+def test_texts_that_name_no_day(text):
+    """'일요일도', '토요일마다', 'saturdays' ask about such days in general, not about one of them; 'decided' holds
+    no month and 보낼 (to send) no 낼 (tomorrow)."""
     assert find_date(text, TUESDAY) is None
 
 
