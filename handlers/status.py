@@ -32,6 +32,11 @@ FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|wh
 PARTICLE = re.compile(r"(?<=[가-힣])(?:은|는|도|이|가|쪽은|쪽|에는|에선|에서는)$")
 
 
+# The word itself, as the /status command is named: "what's the status in busan", "status", "발령 현황"
+# (how or where to see the status is the FAQ's: AirKorea, the 시·도's text service)
+STATUS_WORD = re.compile(r"^(?!.*(?:\bhow\b|\bwhere\b|어디|어떻게))(?:\s*/?status\b|.*\bstatus (?:in|of|for)\b|.*\bstatus\s*[?]?\s*$"
+                         r"|.*발령\s*현황)")
+
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
 HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
 
@@ -47,6 +52,8 @@ def _detect(ctx, text):
     named = ctx.kb.sidos_in(low)
     if len(named) > 1 and not _without_sidos(ctx, rest):  # "서울이랑 부산", "busan and seoul": each one's state
         return {"sido": named[0], "day": ctx.date_in(text), "more": named[1:]}
+    if STATUS_WORD.match(low) and not NOT_STATUS.search(low):
+        return {"sido": next(iter(named), None), "day": ctx.date_in(text), "more": named[1:]}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
     timed = TIME_WORD.search(low)
