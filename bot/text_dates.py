@@ -90,6 +90,12 @@ def find_date(text: str, today: date, holidays: dict[str, list[str]] | None = No
     return None
 
 
+def names_calendar_day(text: str) -> bool:
+    """Whether `text` writes a day of the calendar out (12월 25일, 2026-12-25, 12/25, Dec 25), not 내일 or 금요일."""
+    low = text.lower()
+    return any(p.search(low) for p in (ISO, KO, SLASH, EN))
+
+
 def _safe(y: int, m: int, d: int) -> date | None:
     from .korean_holidays import covers
 

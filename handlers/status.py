@@ -10,6 +10,7 @@ from bot.korean_holidays import known as known_holidays
 from bot.rules import issuance as rules, vehicle
 from bot.reply import Reply
 from bot.router import handles
+from bot.text_dates import names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
@@ -21,7 +22,10 @@ MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저
 STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|"
                         r"있(?:어|음|나|냐|니|을까)|issued|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
-ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even")
+ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
+# ... and asked of a day written out ("12월 25일에도 2부제 해?"), it asks whether the scheme runs that day; not a period
+# ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
+PERIOD = re.compile(r"부터|까지|since|until|from|start|begin|end|시작|끝")
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 # Nor does a question about history (처음, 역대, the first ever).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
@@ -52,7 +56,8 @@ def _detect(ctx, text):
     named = ctx.kb.sidos_in(low)
     if len(named) > 1 and not _without_sidos(ctx, rest):  # "서울이랑 부산", "busan and seoul": each one's state
         return {"sido": named[0], "day": ctx.date_in(text), "more": named[1:]}
-    if STATUS_WORD.match(low) and not NOT_STATUS.search(low):
+    if (STATUS_WORD.match(low) or ODD_EVEN.search(low) and names_calendar_day(low) and not PERIOD.search(low)) \
+            and not NOT_STATUS.search(low):
         return {"sido": next(iter(named), None), "day": ctx.date_in(text), "more": named[1:]}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
@@ -83,8 +88,13 @@ def answer_status(ctx, text: str, sido: str | None, day, more: list[str] = ()) -
     where = "·".join(show(ctx.lang, ctx.kb.sido_by_id[s]["name"]) for s in (sido, *more)) if sido else ctx.t("any 시·도")
     seasonal, seasonal_sources = _seasonal_lines(ctx, text, None if more else sido, day)  # several: its regions
     if not records:
-        lines = [ctx.t("No measure is recorded for {where} on {date}.", where=where, date=day.isoformat()),
-                 ctx.t("Each day the 시·도 decides by 17:10 from the 17:00 forecast and announces at 17:15; ask again after 17:15.")]
+        lines = [ctx.t("No measure is recorded for {where} on {date}.", where=where, date=day.isoformat())]
+        ahead = (day - ctx.today).days  # a preliminary measure is decided two days ahead; a past day is over
+        if 0 <= ahead <= 2:
+            lines.append(ctx.t("Each day the 시·도 decides by 17:10 from the 17:00 forecast and announces at 17:15; "
+                               "ask again after 17:15."))
+        elif ahead > 2:
+            lines.append(ctx.t("A measure for that day is decided one or two days before it, by 17:10."))
         return Reply("\n".join(lines + seasonal), matched=True, intent="status", lang=ctx.lang,
                      sources=[ctx.cite(stage4["source"]), *seasonal_sources], data={"statuses": []})
     lines, sources = [], [ctx.cite(stage4["source"])]

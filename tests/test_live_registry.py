@@ -72,6 +72,9 @@ def test_not_issued_is_recorded_with_its_reason_and_status_says_so(core):
     ("will the odd even rule apply tomorrow", "It runs on 2026-12-03 at the public agencies"),
     ("강원 내일 홀짝제 시행해?", "강원은(는) 시행지역(수도권 및 6개 특·광역시)이 아닙니다"),
     ("모레 공공 2부제 있나?", "2026-12-04에는"),
+    # a day written out asks about that day (the FAQ gave rev.4's 2019-20 dates); a period does not (below)
+    ("12월 25일에도 2부제 해?", "2026-12-25은(는) 주말 또는 공휴일이라 적용되지 않습니다"),
+    ("does the seasonal scheme run on december 9", "It runs on 2026-12-09"),
     ("오늘 비저 있음?", None)])
 def test_a_status_question_about_the_odd_even_rule_tells_whether_the_seasonal_scheme_runs(assistant, question, line):
     """With no measure recorded, "no measure" alone would read as "no odd-even rule" on a December weekday, when the
@@ -82,6 +85,15 @@ def test_a_status_question_about_the_odd_even_rule_tells_whether_the_seasonal_sc
     if line:
         assert line in reply.text
         assert any(c["section"].startswith("2. 시행방안") for c in reply.sources)
+
+
+def test_a_day_written_out_is_told_when_it_is_decided_and_a_period_gets_the_faq(assistant):
+    far = assistant.ask("12월 25일에도 2부제 해?").text  # the clock: 2026-12-02
+    assert "하루나 이틀 전 17시 10분까지 결정됩니다" in far and "다시 물어봐 주세요" not in far
+    assert "다시 물어봐 주세요" in assistant.ask("내일 서울 비저?").text  # tomorrow's is decided today
+    past = assistant.ask("어제 서울 비저 떴어?").text
+    assert "기록된 발령이 없습니다" in past and "결정" not in past
+    assert assistant.ask("12월 1일부터 2부제 해?").intent == "faq"  # when the scheme starts: the FAQ's period
 
 
 def test_status_says_what_applies_and_the_holiday_exception(core):
