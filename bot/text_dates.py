@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 RELATIVE = [
     (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomm?orr?ow"), 2),
-    (re.compile(r"내일|tomm?orr?ow|tmrw|(?<![가-힣])낼"), 1),  # not 보낼 (to send) (re.compile(r"오늘|today|tonight|지금|now"), 0),
+    (re.compile(r"내일|tomm?orr?ow|tmrw|(?<![가-힣])낼"), 1),  # not 보낼 (to send)
+    (re.compile(r"오늘|today|tonight|지금|now"), 0),
     (re.compile(r"그저께|그제|the day before yesterday"), -2), (re.compile(r"어제|yesterday"), -1),
 ]
 ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")

@@ -12,6 +12,7 @@ TUESDAY = date(2026, 11, 24)
 @pytest.mark.parametrize("text, day", [
     ("12가3456 내일 운행돼?", date(2026, 11, 25)),
     ("모레 서울 비저?", date(2026, 11, 26)),
+    ("오늘 12가3456", TUESDAY), ("is it on today", TUESDAY),
     ("12월 3일 비상저감조치 일정", date(2026, 12, 3)),
     ("12/3 운행", date(2026, 12, 3)),
     ("can I drive on Dec 3", date(2026, 12, 3)),
