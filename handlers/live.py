@@ -250,7 +250,8 @@ def _pressed(assistant, ctx, value: str, load, intent: str):
                       intent, matched=False), False
     live.ensure_tables(ctx.store)
     ident, _, action = value.partition(":")
-    p = load(ctx.store, row_id(ident)) if row_id(ident) is not None and action in ("accept", "reject") else None
+    number = row_id(ident)
+    p = load(ctx.store, number) if number is not None and action in ("accept", "reject") else None
     if p is None:
         return _reply(ctx, ctx.t("That proposal does not exist (any more)."), intent, matched=False), False
     if not entitled(assistant, ctx, p["sido"]):
