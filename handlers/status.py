@@ -14,12 +14,13 @@ from bot.text_dates import names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
-TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now|"
+TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now|\brn\b|"
                        r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
-MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:(?:emergency|preliminary)\s*)?(?:reduction\s*)?measures?")
-STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|돼\?|됐|되었|중|"
+MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
+                          r"(?:reduction\s*)?measures?")
+STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|해요|했|돼\?|됐|되었|중|"
                         r"있(?:어|음|나|냐|니|을까)|issued|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
@@ -42,7 +43,7 @@ STATUS_WORD = re.compile(r"^(?!.*(?:\bhow\b|\bwhere\b|어디|어떻게))(?:\s*/?
                          r"|.*발령\s*현황)")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(r"떴|떳|됐|되었|났|issued")
+HAPPENED = re.compile(r"떴|떳|됐|되었|났|여부|issued")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
 
 
 def _detect(ctx, text):

@@ -87,6 +87,14 @@ def test_a_status_question_about_the_odd_even_rule_tells_whether_the_seasonal_sc
         assert any(c["section"].startswith("2. 시행방안") for c in reply.sources)
 
 
+@pytest.mark.parametrize("question", [
+    "경기 미세먼지 비상조치 내일 해요?", "부산 비상저감 오늘 했나", "세종시 비상저감조치 발령 여부",
+    "emergency reduction in ulsan?", "busan tmrw emergency?", "is there a dust emergency in seoul rn"])
+def test_more_ways_of_asking_whether_a_measure_is_on(assistant, question):
+    """해요 / 했나 / 발령 여부, the measure's English name without 'measure', and 'rn': each got an FAQ entry."""
+    assert assistant.ask(question).intent == "status"
+
+
 def test_a_day_written_out_is_told_when_it_is_decided_and_a_period_gets_the_faq(assistant):
     far = assistant.ask("12월 25일에도 2부제 해?").text  # the clock: 2026-12-02
     assert "하루나 이틀 전 17시 10분까지 결정됩니다" in far and "다시 물어봐 주세요" not in far
