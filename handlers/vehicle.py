@@ -7,7 +7,7 @@ from bot import korean_holidays
 from bot.i18n import reason_text
 from bot.reply import Reply
 from bot.router import handles
-from bot.rules import RuleInputError
+from bot.rules import RuleInputError, unique_citations
 from bot.rules import vehicle as rules
 
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
@@ -26,9 +26,13 @@ PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\
                         r"|(?<!\d)\d{2,3}[가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주]\d{1,3}(?!\d)")
 
 
+# "0이면 짝수야?", "is 7 odd": the plate's parity asked in so many words, not the rule's name (odd-even)
+ASKS_PARITY = re.compile(r"짝수|홀수|\b(?:odd|even)\b")
+RULE_NAME = re.compile(r"odd[- ]?(?:and[- ])?even|even[- ]?odd")
+
 # The plate's last digit alone ("끝자리 7인데 내일 들어가도 돼?", "my plate ends in 4"): the rule reads nothing else.
 LAST_DIGIT = re.compile(r"(?:끝\s*(?:자리|번호|숫자)|번호\s*끝)\s*(?:이|가|은|는)?\s*(\d)(?![\d.])"
-                        r"|(?:last digit\s*(?:is\s*)?|(?:plate|number)\s+ends?\s+(?:in|with)\s*)(\d)\b")  # not "ends in 2 hours"
+                        r"|(?:last digit\s*(?:is\s*)?|(?:plate|number)\s+end(?:s|ing)?\s+(?:in|with)\s*)(\d)\b")  # not "ends in 2 hours"
 # "오늘 15일인데 끝번호 4면 …" states a day of the month beside 오늘: the two may not agree with the clock, so the
 # question goes to the FAQ's explanation of the rule rather than to a check of one of the two days
 TWO_DAYS = re.compile(r"(?=.*(?:오늘|내일|모레|today|tomorrow))(?=.*\d\s*일)", re.S)
@@ -65,6 +69,10 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
                               holidays=korean_holidays.known(ctx.store, day.year))
     except RuleInputError as exc:
         return Reply(str(exc), matched=False, intent="vehicle", lang=ctx.lang)
+    if ASKS_PARITY.search(RULE_NAME.sub(" ", low)) and not any("plate_parity" in r["params"] for r in verdict["reasons"]):
+        said = rules.plate_parity(ctx.kb, verdict["digit"])  # the day's verdict did not need it; the question asks it
+        verdict = {**verdict, "reasons": verdict["reasons"] + [said["reason"]],
+                   "citations": unique_citations(verdict["citations"] + said["citations"])}
     return vehicle_reply(ctx, verdict)
 
 

@@ -151,6 +151,23 @@ def test_a_question_with_the_last_digit_alone_gets_the_check(assistant, question
     assert str(digit) in reply.text.splitlines()[0]
 
 
+@pytest.mark.parametrize("question, line", [
+    ("끝번호 0이면 짝수야?", "끝자리는 0(짝수)"),  # the clock's 2 December: the day's own line says it
+    ("is a plate ending in 7 odd", "the plate ends in 7 (odd)"),
+    ("12가3456 12월 5일 짝수차 됨?", "끝자리 6은(는) 짝수이므로 짝수일에 운행합니다."),  # a Saturday: no day's line
+    ("끝번호 0 11월 30일 짝수야?", "끝자리 0은(는) 짝수이므로 짝수일에 운행합니다."),  # out of season
+    ("is a plate ending in 7 odd on november 30", "A plate ending in 7 is odd: it runs on odd days.")])
+def test_a_question_about_the_plates_parity_is_told_it(assistant, question, line):
+    """0 is even: a parity question gets the plate's parity even when the day's verdict does not need it."""
+    reply = assistant.ask(question)
+    assert reply.intent == "vehicle" and line in reply.text
+
+
+def test_the_odd_even_rules_name_asks_no_parity(assistant):
+    text = assistant.ask("12가3456 12월 5일 odd even rule?").text  # a Saturday: the rule does not run
+    assert "is even: it runs" not in text and "12가3456" in text
+
+
 def test_the_day_of_the_month_beside_today_is_not_checked_against_the_clock(assistant):
     """'오늘 15일인데 …': the clock's today and the 15th may differ, so the rule is explained (the FAQ), not computed."""
     assert assistant.ask("오늘 15일인데 내 차 끝번호 4면 끌고 나가도 돼?").intent == "faq"

@@ -79,6 +79,15 @@ def seasonal_day(kb, day: date, sido: str | None = None, holidays: frozenset[dat
             + [kb.citation(kb.schemes["odd_even_method"]["source"])]}
 
 
+def plate_parity(kb, digit: int) -> dict:
+    """{reason, citations}: on which days a plate ending in `digit` runs (0 is even), for a question that asks it
+    when the day's verdict does not say ("끝번호 0이면 짝수야?" out of season)."""
+    parity = "odd" if digit % 2 else "even"
+    return {"reason": reason("A plate ending in {digit} is {plate_parity}: it runs on {plate_parity} days.",
+                             digit=digit, plate_parity=parity),
+            "citations": [kb.citation(kb.schemes["odd_even_method"]["source"])]}
+
+
 def check(kb, *, scheme: str, day: date, plate: str | None = None, sido: str | None = None, kind: str = "passenger",
           light: bool = False, seats: int | None = None, fuel: str | None = None, owner: str | None = None,
           exemptions: list[str] = (), holidays: frozenset[date] = frozenset(), digit: int | None = None) -> dict:
