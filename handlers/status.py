@@ -26,7 +26,7 @@ STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나�
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
 # ... and asked of a day written out ("12월 25일에도 2부제 해?"), it asks whether the scheme runs that day; not a period
 # ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
-PERIOD = re.compile(r"부터|까지|시작|끝|\b(?:since|until|from|start|begin|end)")  # not "weekend"
+PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until|from|start|begin|end|last day|first day)")  # not "weekend"
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 # Nor does a question about history (처음, 역대, the first ever).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
