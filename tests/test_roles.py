@@ -99,6 +99,11 @@ def test_a_stage_that_does_not_exist_is_refused_not_read_as_another(assistant, q
     assert ("from 1 to 8" if reply.lang == "en" else "1~8단계") in reply.text
 
 
+def test_what_does_it_do_typed_casually_asks_for_the_tasks(assistant):
+    reply = assistant.ask("경찰 비저 당일 뭐함")  # 뭐함 for 뭐 해: got stage 7's overview
+    assert reply.intent == "roles" and reply.data == {"agency": "police", "stages": [6]}
+
+
 def test_the_roles_command_reads_a_stage_like_a_question_does(assistant):
     reply = assistant.ask("/roles 코레일 4단계")
     assert reply.data == {"agency": "korail", "stages": [4]}
@@ -108,7 +113,8 @@ def test_the_roles_command_reads_a_stage_like_a_question_does(assistant):
 @pytest.mark.parametrize("question, name, rows", [
     ("국토교통부 5단계 할일", "국토교통부", ["korea-expressway", "korail"]),  # 국토교통부(한국도로공사), 국토교통부(코레일)
     ("환경부 4단계", "환경부", ["me-env-investigation"]),                      # 환경부 환경조사담당관
-    ("what does 국토교통부 do on emergency days", "국토교통부", ["korea-expressway", "korail"])])
+    ("what does 국토교통부 do on emergency days", "국토교통부", ["korea-expressway", "korail"]),
+    ("국토부 할일", "국토교통부", ["korea-expressway", "korail"])])  # as it is shortened: got the reports entry
 def test_a_ministry_the_tables_name_only_in_its_bodies_rows_is_shown_those_rows(assistant, question, name, rows):
     """"환경부 4단계" got the Beijing case and "국토교통부 5단계 할일" stage 5's overview: the tables have no row of
     their own for either. Each row is a button that gives its tasks."""

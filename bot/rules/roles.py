@@ -69,8 +69,10 @@ def agencies_under(kb, text: str) -> tuple[str, list[dict]] | None:
     found: dict[str, list[dict]] = {}
     for a in kb.agencies:
         for part in re.split(r"[()·\s]+", a["name"]["ko"]):
-            # "환경부에 보고", "환경부로 제출" name it as the one reported to, not as the one asking
-            if MINISTRY.fullmatch(part) and re.search(rf"{part}(?!\s*(?:에|로|으로|한테|께))", text):
+            # also as it is shortened, its first two syllables and the last (국토교통부 → 국토부); "환경부에 보고",
+            # "환경부로 제출" name it as the one reported to, not as the one asking
+            named = f"(?:{part}|{part[:2]}{part[-1]})" if len(part) > 3 else part
+            if MINISTRY.fullmatch(part) and re.search(rf"{named}(?!\s*(?:에|로|으로|한테|께))", text):
                 found.setdefault(part, []).append(a)
     if not found:
         return None
