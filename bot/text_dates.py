@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from .korean_holidays import covers, next_named
+
 RELATIVE = [
     (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomm?orr?ow"), 2),
     (re.compile(r"내일|tomm?orr?ow|tmrw|(?<![가-힣])낼"), 1),  # not 보낼 (to send)
@@ -74,8 +76,6 @@ def find_date(text: str, today: date, holidays: dict[str, list[str]] | None = No
         m = re.search(rf"(?:{'|'.join(map(holiday_pattern, words))})"
                       r"(?!\s*(?:연휴\s*)?(?:마다|(?:이|가|을|를|도)?\s*(?:끼|껴|포함)))(\s*(?:이브|eve\b))?", low)
         if m:
-            from .korean_holidays import next_named
-
             day = next_named(name, today + timedelta(days=1 if m[1] else 0))
             return day - timedelta(days=1) if day and m[1] else day
     for pattern, days in ((WEEKDAY_KO, KO_DAYS), (WEEKDAY_EN, EN_DAYS)):
@@ -98,8 +98,6 @@ def names_calendar_day(text: str) -> bool:
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
-    from .korean_holidays import covers
-
     try:
         day = date(y, m, d)
     except ValueError:

@@ -58,7 +58,8 @@ def status(assistant, ctx, args: str) -> Reply:
     from handlers.status import answer_status
 
     # '/status 서울 부산' takes several, as '/subscribe 서울 경기' does; '제주 특별자치도' is one name with a space
-    sidos, unknown = ([ctx.kb.sido(args)], []) if args and ctx.kb.sido(args) else ctx.kb.sidos_named(args)
+    one = ctx.kb.sido(args) if args else None
+    sidos, unknown = ([one], []) if one else ctx.kb.sidos_named(args)
     if unknown:
         return Reply(ctx.t("Unknown 시·도: {name}. Try 서울, 부산, 경기 …", name=_shortened(unknown[0])),
                      matched=False, intent="status", lang=ctx.lang)

@@ -37,10 +37,10 @@ FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|wh
 PARTICLE = re.compile(r"(?<=[가-힣])(?:은|는|도|이|가|쪽은|쪽|에는|에선|에서는)$")
 
 
-# The word itself, as the /status command is named: "what's the status in busan", "status", "발령 현황"
-# (how or where to see the status is the FAQ's: AirKorea, the 시·도's text service)
-STATUS_WORD = re.compile(r"^(?!.*(?:\bhow\b|\bwhere\b|어디|어떻게))(?:\s*/?status\b|.*\bstatus (?:in|of|for)\b|.*\bstatus\s*[?]?\s*$"
-                         r"|.*발령\s*현황)")
+# The word itself, as the /status command is named: "what's the status in busan", "status", "발령 현황" ...
+STATUS_WORD = re.compile(r"^\s*/?status\b|\bstatus (?:in|of|for)\b|\bstatus\s*\??\s*$|발령\s*현황")
+# ... but how or where to see the status is the FAQ's (AirKorea, the 시·도's text service)
+HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
 HAPPENED = re.compile(r"떴|떳|됐|되었|났|여부|issued")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
@@ -57,7 +57,8 @@ def _detect(ctx, text):
     named = ctx.kb.sidos_in(low)
     if len(named) > 1 and not _without_sidos(ctx, rest):  # "서울이랑 부산", "busan and seoul": each one's state
         return {"sido": named[0], "day": ctx.date_in(text), "more": named[1:]}
-    if (STATUS_WORD.match(low) or ODD_EVEN.search(low) and names_calendar_day(low) and not PERIOD.search(low)) \
+    asks_status = STATUS_WORD.search(low) and not HOW_TO_SEE.search(low)
+    if (asks_status or ODD_EVEN.search(low) and names_calendar_day(low) and not PERIOD.search(low)) \
             and not NOT_STATUS.search(low):
         return {"sido": next(iter(named), None), "day": ctx.date_in(text), "more": named[1:]}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
