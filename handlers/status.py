@@ -38,7 +38,8 @@ PARTICLE = re.compile(r"(?<=[가-힣])(?:은|는|도|이|가|쪽은|쪽|에는|�
 
 
 # The word itself, as the /status command is named: "what's the status in busan", "status", "발령 현황" ...
-STATUS_WORD = re.compile(r"^\s*/?status\b|\bstatus (?:in|of|for)\b|\bstatus\s*\??\s*$|발령\s*현황")
+STATUS = r"sta(?:tus|us|tsu|uts)"  # as typed: staus, statsu
+STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATUS}\s*\??\s*$|발령\s*현황")
 # ... but how or where to see the status is the FAQ's (AirKorea, the 시·도's text service)
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 

@@ -129,7 +129,8 @@ def test_status_says_what_applies_and_the_holiday_exception(core):
         named = core.ask(several, user="telegram:10")
         assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], several
         assert "부산" in named.text or "Busan" in named.text, several
-    for i, worded in enumerate(("what's the status in seoul", "seoul status", "서울 발령 현황")):  # /status in words
+    for i, worded in enumerate(("what's the status in seoul", "seoul status", "서울 발령 현황",  # /status in words
+                                "whats the staus in seoul")):  # a typo
         named = core.ask(worded, user=f"telegram:6{i}")
         assert named.intent == "status" and [s["sido"] for s in named.data["statuses"]] == ["서울"], worded
     assert core.ask("how do i check the status of an emergency measure", user="telegram:65").intent != "status"
