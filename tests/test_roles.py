@@ -136,3 +136,12 @@ def test_a_ministry_by_command_is_shown_its_rows_and_is_no_typo_of_another_agenc
     assert assistant.ask("/roles 국토교통부").data["choices"] == ["korea-expressway", "korail"]
     r = cli("roles", "--agency", "환경부")
     assert r.returncode == 2 and "환경부 환경조사담당관" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("question", ["시군구 1단계 할일", "우리 구청 비저 발령되면 뭐부터 해야돼",
+                                      "what should a district office do at stage 4"])
+def test_a_district_office_is_shown_the_rows_common_to_administrative_agencies(assistant, question):
+    """The tables give 시·군·구 no row of their own; as 행정기관 (제1장 제5절 가.) the common rows are theirs. These got a
+    fallback, who issues the measure, and the environment corporation's part."""
+    reply = assistant.ask(question)
+    assert reply.intent == "roles" and reply.data["agency"] == "public-agencies"
