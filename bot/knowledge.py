@@ -69,6 +69,15 @@ class Knowledge:
             out["quote"] = source["quote"]
         return out
 
+    def vehicle_restriction(self, sido: str | None) -> dict | None:
+        """What the vehicle restriction (운행제한) of an emergency measure covers in a 시·도: its own setting once its
+        ordinance is cited, else the default (regions.yaml); {text: {ko, en}, source}, or None when neither is set."""
+        setting = self.sido_by_id.get(sido, {}).get("vehicle_restriction")
+        default = self.regions.get("vehicle_restriction")
+        if setting:
+            return {"text": setting["text"], "source": setting["source"]}
+        return {"text": default["default"], "source": default["source"]} if default else None
+
     def sido(self, name: str) -> str | None:
         """The canonical 시·도 id for a loosely typed name (서울시, Seoul, 경기도 …), or None."""
         key = re.sub(r"[\s·.]", "", str(name)).lower()
@@ -593,10 +602,11 @@ def _check_synonyms(path: Path, ck: _Checker) -> dict:
         for word in words:
             if not isinstance(word, str):
                 ck.add(rel, key, f"{word!r} is not a word: quote it (\"on\", \"no\")")
-    subjects = doc.get("subjects") or []
-    for i, group in enumerate(subjects if isinstance(subjects, list) else [None]):
-        if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
-            ck.add(rel, f"subjects #{i + 1}", f"must be a list of words, not {group!r}")
+    for key in ("subjects", "abroad"):
+        groups = doc.get(key) or []
+        for i, group in enumerate(groups if isinstance(groups, list) else [None]):
+            if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
+                ck.add(rel, f"{key} #{i + 1}", f"must be a list of words, not {group!r}")
     if _holidays_broken(doc.get("holidays") or {}, rel, ck):
         doc = {**doc, "holidays": {}}  # refused already: the rules that spell the names out are not blamed too
     for i, r in enumerate(doc.get("rules") or []):

@@ -109,7 +109,7 @@ class Normaliser:
         self.only_endings = re.compile(rf"(?:{alt(endings + particles)})+")
         self.stopwords = set(synonyms.get("stopwords", []))
         self.canonical = {w for r in synonyms.get("rules", []) for w in str(r["to"]).split()}
-        self.subjects = [frozenset(g) for g in synonyms.get("subjects", [])]
+        self.subjects = [frozenset(g) for key in ("subjects", "abroad") for g in synonyms.get(key) or []]
         self._words: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[str]:

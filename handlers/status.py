@@ -7,7 +7,7 @@ from datetime import date
 from bot.checklists import display
 from bot.i18n import reason_text, show
 from bot.korean_holidays import known as known_holidays
-from bot.rules import issuance as rules, vehicle
+from bot.rules import issuance as rules, unique_citations, vehicle
 from bot.reply import Reply
 from bot.router import handles
 from bot.text_dates import names_calendar_day
@@ -19,11 +19,15 @@ TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|no
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
-                          r"(?:reduction\s*)?measures?")
-STATE_WORD = re.compile(r"발령|시행|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|해\?|해요|했|돼\?|됐|되었|중|"
+                          r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
+STATE_WORD = re.compile(r"발령|시행|예정|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|돼\?|됐|되었|중|"
                         r"있(?:어|음|나|냐|니|을까)|issued|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
+# A day's parity asked of a day ("내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
+DAY_PARITY = re.compile(r"(?:홀수|짝수)\s*(?:날|일)|\b(?:odd|even)\s+day|\bodd or even\b")
+# ... but not of a car's ("오늘 홀수날이고 내차 끝번호 짝수야 주차 못해?" asks whether that car may enter: the FAQ)
+CAR_WORD = re.compile(r"끝\s*(?:번호|자리|숫자)|번호판|차량\s*번호|내\s*차|\bplate\b|\bmy car\b")
 # ... and asked of a day written out ("12월 25일에도 2부제 해?"), it asks whether the scheme runs that day; not a period
 # ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
 PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until|from|start|begin|end|last day|first day)")  # not "weekend"
@@ -44,11 +48,19 @@ STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATU
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(r"떴|떳|됐|되었|났|여부|issued")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+HAPPENED = re.compile(r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|났|여부|issued|lifted")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+
+
+def _abroad(ctx, low: str) -> bool:
+    """Whether the question names a place abroad (knowledge/synonyms.yaml `abroad`): the registry is Korea's 시·도."""
+    return any(w in low if re.search(r"[가-힣]", w) else re.search(rf"\b{re.escape(w)}\b", low)
+               for group in ctx.kb.synonyms.get("abroad") or [] for w in group)
 
 
 def _detect(ctx, text):
     low = text.lower()
+    if _abroad(ctx, low):
+        return None
     # A 시·도 name alone or with the measure's name and a day only ("서울", "부산시?", "내일 경기 비저?") asks for its state;
     # so does one asked the way a follow-up is ("그럼 부산은?", "what about tomorrow in busan")
     rest = FOLLOW_UP.sub(" ", re.sub(r"[?!.\s]+", " ", TIME_WORD.sub("", MEASURE_NAME.sub("", low)))).strip()
@@ -59,8 +71,9 @@ def _detect(ctx, text):
     if len(named) > 1 and not _without_sidos(ctx, rest):  # "서울이랑 부산", "busan and seoul": each one's state
         return {"sido": named[0], "day": ctx.date_in(text), "more": named[1:]}
     asks_status = STATUS_WORD.search(low) and not HOW_TO_SEE.search(low)
-    if (asks_status or ODD_EVEN.search(low) and names_calendar_day(low) and not PERIOD.search(low)) \
-            and not NOT_STATUS.search(low):
+    day_parity = DAY_PARITY.search(low) and not CAR_WORD.search(low)
+    of_a_day = (ODD_EVEN.search(low) or day_parity) and names_calendar_day(low) and not PERIOD.search(low)
+    if (asks_status or of_a_day or day_parity and TIME_WORD.search(low)) and not NOT_STATUS.search(low):
         return {"sido": next(iter(named), None), "day": ctx.date_in(text), "more": named[1:]}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
@@ -98,7 +111,7 @@ def answer_status(ctx, text: str, sido: str | None, day, more: list[str] = ()) -
                                "ask again after 17:15."))
         elif ahead > 2:
             lines.append(ctx.t("A measure for that day is decided one or two days before it, by 17:10."))
-        return Reply("\n".join(lines + seasonal), matched=True, intent="status", lang=ctx.lang,
+        return Reply("\n".join(_ordered(text, lines, seasonal)), matched=True, intent="status", lang=ctx.lang,
                      sources=[ctx.cite(stage4["source"]), *seasonal_sources], data={"statuses": []})
     lines, sources = [], [ctx.cite(stage4["source"])]
     shown = []
@@ -110,18 +123,29 @@ def answer_status(ctx, text: str, sido: str | None, day, more: list[str] = ()) -
         if all(r["sido"] != other for r in records):
             lines.append(ctx.t("No measure is recorded for {where} on {date}.",
                                where=show(ctx.lang, ctx.kb.sido_by_id[other]["name"]), date=day.isoformat()))
-    return Reply("\n".join(lines + seasonal), matched=True, intent="status", lang=ctx.lang,
+    return Reply("\n".join(_ordered(text, lines, seasonal)), matched=True, intent="status", lang=ctx.lang,
                  sources=sources + seasonal_sources, data={"statuses": shown})
+
+
+def _ordered(text: str, lines: list[str], seasonal: list[str]) -> list[str]:
+    """The day's parity first when that is what was asked ("내일 짝수날?"), the registry's lines first otherwise."""
+    return seasonal + lines if DAY_PARITY.search(text.lower()) else lines + seasonal
 
 
 def _seasonal_lines(ctx, text: str, sido: str | None, day) -> tuple[list[str], list[dict]]:
     """For a question that names the odd-even rule ("내일 2부제 해?"), whether the seasonal public scheme runs that
     day: with no measure recorded, "no measure" alone would read as "no odd-even rule", on a December weekday wrong."""
-    if not ODD_EVEN.search(text.lower()):
+    low = text.lower()
+    if not (ODD_EVEN.search(low) or DAY_PARITY.search(low)):
         return [], []
     verdict = vehicle.seasonal_day(ctx.kb, day, sido, known_holidays(ctx.store, day.year))
     name = show(ctx.lang, ctx.kb.schemes["seasonal"]["name"])
-    return [f"{name}: {reason_text(ctx.kb, verdict['reason'], ctx.lang)}"], verdict["citations"]
+    lines, sources = [f"{name}: {reason_text(ctx.kb, verdict['reason'], ctx.lang)}"], verdict["citations"]
+    if DAY_PARITY.search(low):
+        parity = vehicle.day_parity(ctx.kb, day)
+        lines.insert(0, reason_text(ctx.kb, parity["reason"], ctx.lang))
+        sources = unique_citations(parity["citations"] + sources)
+    return lines, sources
 
 
 def _record_lines(ctx, r: dict, state: str, sources: list) -> list[str]:
@@ -151,10 +175,8 @@ def _record_lines(ctx, r: dict, state: str, sources: list) -> list[str]:
         sources.append(ctx.cite(ctx.kb.thresholds["holiday_rule"]["source"]))
         return lines
     lines.append("  " + ctx.t("Public-sector odd-even driving applies; check your car with /check."))
-    if r["measure"] == "emergency":
-        setting = ctx.kb.sido_by_id.get(r["sido"], {}).get("vehicle_restriction")
-        default = ctx.kb.regions.get("vehicle_restriction")
-        if setting or default:
-            lines.append("  " + show(ctx.lang, (setting or {}).get("text") or default["default"]))
-            sources.append(ctx.cite((setting or default)["source"]))
+    restriction = ctx.kb.vehicle_restriction(r["sido"]) if r["measure"] == "emergency" else None
+    if restriction:
+        lines.append("  " + show(ctx.lang, restriction["text"]))
+        sources.append(ctx.cite(restriction["source"]))
     return lines

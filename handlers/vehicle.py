@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot import korean_holidays
-from bot.i18n import reason_text
+from bot.i18n import reason_text, show
 from bot.reply import Reply
 from bot.router import handles
 from bot.rules import RuleInputError, unique_citations
@@ -73,10 +74,10 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
         said = rules.plate_parity(ctx.kb, verdict["digit"])  # the day's verdict did not need it; the question asks it
         verdict = {**verdict, "reasons": verdict["reasons"] + [said["reason"]],
                    "citations": unique_citations(verdict["citations"] + said["citations"])}
-    return vehicle_reply(ctx, verdict)
+    return vehicle_reply(ctx, verdict, sido)
 
 
-def vehicle_reply(ctx, verdict: dict) -> Reply:
+def vehicle_reply(ctx, verdict: dict, sido: str | None = None) -> Reply:
     """A verdict of the rules core as a message."""
     scheme_name = ctx.kb.schemes[verdict["scheme"]]["name"]
     if verdict["plate"]:
@@ -88,5 +89,13 @@ def vehicle_reply(ctx, verdict: dict) -> Reply:
         head = ctx.t("Any car on {date} ({scheme}):", date=verdict["date"], scheme=scheme_name)
     outcome = ctx.t("✅ may run") if verdict["allowed"] else ctx.t("⛔ may not run")
     lines = [f"{head} {outcome}"] + ["• " + reason_text(ctx.kb, r, ctx.lang) for r in verdict["reasons"]]
-    return Reply("\n".join(lines), matched=True, intent="vehicle", sources=verdict["citations"], lang=ctx.lang,
+    sources = verdict["citations"]
+    day = date.fromisoformat(verdict["date"])
+    restriction = ctx.kb.vehicle_restriction(sido) if verdict["scheme"] == "emergency" else None
+    if restriction and day.weekday() < 5 and day not in korean_holidays.known(ctx.store, day.year):
+        # the verdict is the public-sector odd-even rule's; a car the 시·도's ordinance restricts (5등급 …) stays off the
+        # road that day whatever its plate, and "may run" alone would read as leave to drive it
+        lines.append("• " + show(ctx.lang, restriction["text"]))
+        sources = unique_citations(sources + [ctx.cite(restriction["source"])])
+    return Reply("\n".join(lines), matched=True, intent="vehicle", sources=sources, lang=ctx.lang,
                  data={k: verdict[k] for k in ("subject", "exempt", "allowed", "scheme", "date", "plate")})

@@ -95,6 +95,24 @@ def test_more_ways_of_asking_whether_a_measure_is_on(assistant, question):
     assert assistant.ask(question).intent == "status"
 
 
+@pytest.mark.parametrize("question, sido", [
+    ("경기도 내일 홀짝제?", "경기"), ("gyeonggi odd even today?", "경기"),  # the odd-even rule named with a 시·도 and a day
+    ("서울 오늘 차량2부제 하냐", "서울"), ("내일 대구 비저 예정?", "대구"), ("전남 비저 뜸?", "전남"),
+    ("강원 영동 비저", "강원"), ("경기 북부 내일 비저?", "경기")])  # a forecast region: its province's measure
+def test_a_sido_with_the_odd_even_rule_or_scheduled_asks_for_its_status(assistant, question, sido):
+    """Each got an FAQ entry: the text sample for staff (홀짝제), Gyeonggi's forecast regions, power-plant caps (뜸, 영동)."""
+    reply = assistant.ask(question)
+    assert reply.intent == "status", question
+    assert any(name in reply.text for name in assistant.kb.sido_by_id[sido]["name"].values())
+
+
+@pytest.mark.parametrize("question", ["도쿄 오늘 비저 하나?", "is there an emergency measure in beijing today",
+                                      "파리 오늘 2부제 해?"])
+def test_a_place_abroad_is_not_asked_of_the_registry(assistant, question):
+    """The registry holds Korea's 시·도: "no measure recorded for any 시·도" is no answer about Tokyo."""
+    assert assistant.ask(question).intent != "status"
+
+
 def test_a_day_written_out_is_told_when_it_is_decided_and_a_period_gets_the_faq(assistant):
     far = assistant.ask("12월 25일에도 2부제 해?").text  # the clock: 2026-12-02
     assert "하루나 이틀 전 17시 10분까지 결정됩니다" in far and "다시 물어봐 주세요" not in far
@@ -438,3 +456,19 @@ def test_python_m_bot_run_starts_the_live_status_beside_telegram(fake, air, tmp_
     assert air.count("getCtprvnRltmMesureDnsty") >= 1, err
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "live status is off" not in err
+
+
+@pytest.mark.parametrize("question, line", [
+    ("내일 짝수날?", "2026-12-03은(는) 홀수일입니다. 2부제에서는 차량번호 끝자리가 홀수인 차량이 운행합니다."),
+    ("오늘 홀수날이야 짝수날이야?", "2026-12-02은(는) 짝수일입니다."),
+    ("is tomorrow an even day", "2026-12-03 is an odd day: under an odd-even rule, cars whose plate ends in an odd digit run."),
+    ("12월 5일 홀수날 맞지?", "2026-12-05은(는) 홀수일입니다.")])
+def test_a_days_parity_is_told_first_with_whether_the_seasonal_scheme_runs(assistant, question, line):
+    """"내일 짝수날?" got a fallback, "오늘 홀수날이야 짝수날이야?" the rule's general explanation."""
+    reply = assistant.ask(question)
+    assert reply.intent == "status" and reply.text.splitlines()[0].startswith(line)
+    assert "고농도계절 공공2부제" in reply.text or "seasonal public odd-even scheme" in reply.text
+
+
+def test_a_cars_parity_beside_the_days_is_no_question_about_the_day(assistant):
+    assert assistant.ask("민원 보러 구청 가는데 오늘 홀수날이고 내차 끝번호 짝수야 주차 못해?").intent != "status"

@@ -176,3 +176,18 @@ def test_the_day_of_the_month_beside_today_is_not_checked_against_the_clock(assi
 @pytest.mark.parametrize("question", ["does the emergency measure end in 2 hours", "비저 끝나는 시간 9시야?"])
 def test_a_digit_that_is_no_plate_is_not_read_as_one(assistant, question):
     assert assistant.ask(question).intent != "vehicle"
+
+
+@pytest.mark.parametrize("question, told", [
+    ("12가3456 경유 5등급인데 12월 3일 비저때 서울 운행돼?", True),  # a Thursday: the ordinance's restriction runs too
+    ("12가3457 비상저감 때 운행 가능?", True),  # today, 2 December: "may run" is the odd-even rule's verdict alone
+    ("12가3456 12월 5일 비저 운행?", False),  # a Saturday: neither runs
+    ("12가3456 12월 3일 운행?", False)])  # the seasonal scheme has no vehicle restriction
+def test_a_check_under_a_measure_says_the_sidos_vehicle_restriction_applies_as_well(assistant, question, told):
+    """The check is the public-agency odd-even rule (지침 제3장 제6절 가.); on a working day of the measure the vehicles the
+    시·도 ordinance names (5등급 …) may not run whatever their plate (제1장 제5절 나.), and a bare "may run" hid it."""
+    reply = assistant.ask(question)
+    assert reply.intent == "vehicle"
+    assert ("시·도 조례로 정한 운행 제한 대상 차량" in reply.text) is told
+    if told:
+        assert any(c["section"] == "제1장 제5절 나. 적용대상" for c in reply.sources)

@@ -79,6 +79,13 @@ def seasonal_day(kb, day: date, sido: str | None = None, holidays: frozenset[dat
             + [kb.citation(kb.schemes["odd_even_method"]["source"])]}
 
 
+def day_parity(kb, day: date) -> dict:
+    """{reason, citations}: which plates an odd-even rule lets run on `day`, for "내일 짝수날이야?"."""
+    return {"reason": reason("{date} is an {day_parity} day: under an odd-even rule, cars whose plate ends in an "
+                             "{day_parity} digit run.", date=day.isoformat(), day_parity="odd" if day.day % 2 else "even"),
+            "citations": [kb.citation(kb.schemes["odd_even_method"]["source"])]}
+
+
 def plate_parity(kb, digit: int) -> dict:
     """{reason, citations}: on which days a plate ending in `digit` runs (0 is even), for a question that asks it
     when the day's verdict does not say ("끝번호 0이면 짝수야?" out of season)."""
