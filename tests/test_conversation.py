@@ -174,6 +174,15 @@ def test_help_a_greeting_or_thanks_typed_as_words(bot, text, intent):
     assert bot.store.misses() == []
 
 
+@pytest.mark.parametrize("text", ["bye", "잘가", "고마워 잘가~", "안녕히 계세요", "goodbye!"])
+def test_a_goodbye_gets_a_short_reply_not_the_refusal(bot, text):
+    """'bye' got the FAQ's refusal and was kept as an unanswered question for the admin."""
+    reply = bot.ask(text, user="u")
+    assert reply.intent == "goodbye" and not reply.matched
+    assert "안녕히 가세요" in reply.body or "Goodbye" in reply.body
+    assert bot.store.misses() == []
+
+
 @pytest.mark.parametrize("text", ["안녕하세요 비상저감조치 발령 기준이 뭔가요", "도움말 좀 보려면 어디로 가?",
                                   "hi, what is the emergency measure", "고마워 근데 경차도 2부제 빠져?"])
 def test_a_question_with_a_greeting_or_thanks_in_it_is_still_a_question(bot, text):
