@@ -16,7 +16,7 @@ from bot.text_dates import names_calendar_day
 # alone may ask about such days in general ("토요일 2부제 해?")
 TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now|\brn\b|"
                        r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
-MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency|preliminary|odd[- ]?even|measure")
+MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
@@ -34,7 +34,7 @@ PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
 # Nor does a question about history (처음, 역대, the first ever).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
-                        r"who|\bif\b|\bfirst\b|\bever\b")
+                        r"who|\bif\b|\bfirst\b|\bever\b|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
 
 
 FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|what about|and|so|in|for)\b")
@@ -48,7 +48,7 @@ STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATU
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|났|여부|issued|lifted")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+HAPPENED = re.compile(r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|났|여부|issued|lifted|\b(?:is|are) there\b")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
 
 
 def _abroad(ctx, low: str) -> bool:

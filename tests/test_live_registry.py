@@ -89,7 +89,8 @@ def test_a_status_question_about_the_odd_even_rule_tells_whether_the_seasonal_sc
 
 @pytest.mark.parametrize("question", [
     "경기 미세먼지 비상조치 내일 해요?", "부산 비상저감 오늘 했나", "세종시 비상저감조치 발령 여부",
-    "emergency reduction in ulsan?", "busan tmrw emergency?", "is there a dust emergency in seoul rn"])
+    "emergency reduction in ulsan?", "busan tmrw emergency?", "is there a dust emergency in seoul rn",
+    "is there fine dust emergency in seoul", "are there any emergency measures in busan"])
 def test_more_ways_of_asking_whether_a_measure_is_on(assistant, question):
     """해요 / 했나 / 발령 여부, the measure's English name without 'measure', and 'rn': each got an FAQ entry."""
     assert assistant.ask(question).intent == "status"
@@ -107,9 +108,11 @@ def test_a_sido_with_the_odd_even_rule_or_scheduled_asks_for_its_status(assistan
 
 
 @pytest.mark.parametrize("question", ["도쿄 오늘 비저 하나?", "is there an emergency measure in beijing today",
-                                      "파리 오늘 2부제 해?"])
-def test_a_place_abroad_is_not_asked_of_the_registry(assistant, question):
-    """The registry holds Korea's 시·도: "no measure recorded for any 시·도" is no answer about Tokyo."""
+                                      "파리 오늘 2부제 해?", "is there an exemption for emergency vehicles in seoul",
+                                      "is there a fine for grade 5 cars in seoul during emergency"])
+def test_a_place_abroad_an_exemption_or_a_fine_is_not_asked_of_the_registry(assistant, question):
+    """The registry holds Korea's 시·도: "no measure recorded for any 시·도" is no answer about Tokyo; nor about an
+    exemption for emergency vehicles, nor a fine."""
     assert assistant.ask(question).intent != "status"
 
 
