@@ -44,6 +44,8 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("홀짝제는누가해", "2부제 누가 해"),
     ("비저가능성", "비상저감조치 가능성"),  # ... but 가능 is a word of its own
     ("야외 수업", "실외수업"),  # the guideline's word
+    ("is the measure issued on sundays", "is the measure issued on the weekend"),  # the holiday rule's word
+    ("wat is the emergncy reduction measure", "what is the emergency measure"),  # typed fast
     # the formal register of official inquiries folds like the casual one
     ("예비저감조치 발령 요건을 알려주시기 바랍니다.", "예비저감조치 발령 요건"),
     ("결과보고서를 제출하여야 합니까?", "결과보고서 제출"),
