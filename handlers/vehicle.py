@@ -16,6 +16,7 @@ FUEL_WORDS = [(re.compile(r"플러그인|plug-?in"), "plugin_hybrid"), (re.compi
               (re.compile(r"전기차|전기 ?자동차|\bev\b|electric"), "electric"), (re.compile(r"수소|hydrogen|fuel.?cell"), "hydrogen")]
 # the measures' names as typed, slang (비저, 예저) included; anything else is the seasonal scheme
 EMERGENCY_WORDS = re.compile(r"비상|예비|저감|(?<![가-힣])(?:비저|예저)|emergency|preliminary")
+EMERGENCY_ONLY, PRELIMINARY = re.compile(r"비상|비저|emergency"), re.compile(r"예비|예저|preliminary")
 EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.compile(r"장애|disab"), "disabled"),
                    (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
 
@@ -74,11 +75,14 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
         said = rules.plate_parity(ctx.kb, verdict["digit"])  # the day's verdict did not need it; the question asks it
         verdict = {**verdict, "reasons": verdict["reasons"] + [said["reason"]],
                    "citations": unique_citations(verdict["citations"] + said["citations"])}
-    return vehicle_reply(ctx, verdict, sido)
+    # the vehicle restriction (운행제한) is the emergency measure's, not the preliminary one's (지침 제1장 제5절)
+    emergency_only = scheme == "emergency" and EMERGENCY_ONLY.search(low) and not PRELIMINARY.search(low)
+    return vehicle_reply(ctx, verdict, ctx.kb.vehicle_restriction(sido) if emergency_only else None)
 
 
-def vehicle_reply(ctx, verdict: dict, sido: str | None = None) -> Reply:
-    """A verdict of the rules core as a message."""
+def vehicle_reply(ctx, verdict: dict, restriction: dict | None = None) -> Reply:
+    """A verdict of the rules core as a message; with the 시·도's vehicle `restriction` (Knowledge.vehicle_restriction)
+    on a working day."""
     scheme_name = ctx.kb.schemes[verdict["scheme"]]["name"]
     if verdict["plate"]:
         head = ctx.t("{plate} on {date} ({scheme}):", plate=verdict["plate"], date=verdict["date"], scheme=scheme_name)
@@ -91,7 +95,6 @@ def vehicle_reply(ctx, verdict: dict, sido: str | None = None) -> Reply:
     lines = [f"{head} {outcome}"] + ["• " + reason_text(ctx.kb, r, ctx.lang) for r in verdict["reasons"]]
     sources = verdict["citations"]
     day = date.fromisoformat(verdict["date"])
-    restriction = ctx.kb.vehicle_restriction(sido) if verdict["scheme"] == "emergency" else None
     if restriction and day.weekday() < 5 and day not in korean_holidays.known(ctx.store, day.year):
         # the verdict is the public-sector odd-even rule's; a car the 시·도's ordinance restricts (5등급 …) stays off the
         # road that day whatever its plate, and "may run" alone would read as leave to drive it

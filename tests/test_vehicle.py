@@ -182,6 +182,7 @@ def test_a_digit_that_is_no_plate_is_not_read_as_one(assistant, question):
     ("12가3456 경유 5등급인데 12월 3일 비저때 서울 운행돼?", True),  # a Thursday: the ordinance's restriction runs too
     ("12가3457 비상저감 때 운행 가능?", True),  # today, 2 December: "may run" is the odd-even rule's verdict alone
     ("12가3456 12월 5일 비저 운행?", False),  # a Saturday: neither runs
+    ("12가3457 예비저감 때 12월 3일 운행 가능?", False),  # the preliminary measure restricts no vehicles
     ("12가3456 12월 3일 운행?", False)])  # the seasonal scheme has no vehicle restriction
 def test_a_check_under_a_measure_says_the_sidos_vehicle_restriction_applies_as_well(assistant, question, told):
     """The check is the public-agency odd-even rule (지침 제3장 제6절 가.); on a working day of the measure the vehicles the
