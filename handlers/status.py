@@ -64,7 +64,7 @@ def _detect(ctx, text):
     # A 시·도 name alone or with the measure's name and a day only ("서울", "부산시?", "내일 경기 비저?") asks for its state;
     # so does one asked the way a follow-up is ("그럼 부산은?", "what about tomorrow in busan")
     rest = FOLLOW_UP.sub(" ", re.sub(r"[?!.\s]+", " ", TIME_WORD.sub("", MEASURE_NAME.sub("", low)))).strip()
-    sido = ctx.kb.sido(rest) or ctx.kb.sido(PARTICLE.sub("", rest))
+    sido = ctx.kb.sido(rest) or ctx.kb.sido(PARTICLE.sub("", rest)) or _by_forecast_region(ctx, PARTICLE.sub("", rest))
     if sido is not None:
         return {"sido": sido, "day": ctx.date_in(text)}
     named = ctx.kb.sidos_in(low)
@@ -83,6 +83,14 @@ def _detect(ctx, text):
     # no time word: today's and the coming days' measures (after 17:15, 'has it been issued' means tomorrow's)
     return {"sido": next(iter(named), None), "day": ctx.date_in(text) or (ctx.today if timed else None),
             "more": named[1:]}
+
+
+def _by_forecast_region(ctx, rest: str) -> str | None:
+    """The 시·도 of a forecast region typed with its province's name ("강원 영동", "경기 북부"): the measure is the
+    province's. Not a region alone: 영동 is also a county of 충북."""
+    region = ctx.kb.forecast_region(rest)
+    sido = next((s for s, v in ctx.kb.sido_by_id.items() if region in v["forecast_regions"]), None) if region else None
+    return sido if sido in ctx.kb.sidos_in(rest) else None
 
 
 def _without_sidos(ctx, rest: str) -> str:

@@ -115,6 +115,7 @@ def test_calendar_holidays_are_added(kb):
 
 @pytest.mark.parametrize("bad, message", [
     ({"measured": {"평양": 60}}, "unknown 시·도"),
+    ({"measured": {"경기남부": 60}}, "unknown 시·도"),  # a forecast region's value is not its province's average
     ({"forecast": {"2026-12-02": {"서울": "흐림"}}}, "neither a number nor a grade"),
     ({"forecast": {"12/2": {"서울": 60}}}, "not a date"),
     ({"measured": {"서울": "많음"}}, "must be a number"),
