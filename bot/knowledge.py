@@ -116,6 +116,10 @@ class Knowledge:
             return key
         return aliases.get(key) or aliases.get(key.replace(" ", ""))
 
+    def sido_of_forecast_region(self, region: str) -> str | None:
+        """The 시·도 a forecast region (as forecast_region names it) belongs to: 경기남부 → 경기, 영동 → 강원."""
+        return next((s["id"] for s in self.regions["sido"] if region in s["forecast_regions"]), None)
+
 
 UNREADABLE = object()  # a file already reported as missing or not YAML: check nothing more in it
 

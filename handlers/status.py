@@ -20,8 +20,10 @@ MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
-STATE_WORD = re.compile(r"발령|시행|예정|떴|떳|뜸|뜨나|뜬|뜰까|떠\?|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|돼\?|됐|되었|중|"
-                        r"있(?:어|음|나|냐|니|을까)|issued|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
+# 'Has it been issued', as typed: also what HAPPENED reads without a time word
+ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|issued"
+STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|돼\?|중|"
+                        r"있(?:어|음|나|냐|니|을까)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
 # A day's parity asked of a day ("내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
@@ -48,7 +50,7 @@ STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATU
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|났|여부|issued|lifted|\b(?:is|are) there\b")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|\b(?:is|are) there\b")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
 
 
 def _abroad(ctx, low: str) -> bool:
@@ -89,7 +91,7 @@ def _by_forecast_region(ctx, rest: str) -> str | None:
     """The 시·도 of a forecast region typed with its province's name ("강원 영동", "경기 북부"): the measure is the
     province's. Not a region alone: 영동 is also a county of 충북."""
     region = ctx.kb.forecast_region(rest)
-    sido = next((s for s, v in ctx.kb.sido_by_id.items() if region in v["forecast_regions"]), None) if region else None
+    sido = ctx.kb.sido_of_forecast_region(region) if region else None
     return sido if sido in ctx.kb.sidos_in(rest) else None
 
 

@@ -10,13 +10,13 @@ from bot.reply import Reply
 from bot.router import handles
 from bot.rules import RuleInputError, unique_citations
 from bot.rules import vehicle as rules
+from handlers.roles import EMERGENCY, PRELIMINARY
 
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
 FUEL_WORDS = [(re.compile(r"플러그인|plug-?in"), "plugin_hybrid"), (re.compile(r"하이브리드|hybrid"), "hybrid"),
               (re.compile(r"전기차|전기 ?자동차|\bev\b|electric"), "electric"), (re.compile(r"수소|hydrogen|fuel.?cell"), "hydrogen")]
 # the measures' names as typed, slang (비저, 예저) included; anything else is the seasonal scheme
 EMERGENCY_WORDS = re.compile(r"비상|예비|저감|(?<![가-힣])(?:비저|예저)|emergency|preliminary")
-EMERGENCY_ONLY, PRELIMINARY = re.compile(r"비상|비저|emergency"), re.compile(r"예비|예저|preliminary")
 EXEMPTION_WORDS = [(re.compile(r"임산부|임신|pregnan"), "pregnant"), (re.compile(r"장애|disab"), "disabled"),
                    (re.compile(r"영유아|아기|유아|infant|baby"), "infant"), (re.compile(r"국가유공자|national merit"), "national_merit")]
 
@@ -76,7 +76,7 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
         verdict = {**verdict, "reasons": verdict["reasons"] + [said["reason"]],
                    "citations": unique_citations(verdict["citations"] + said["citations"])}
     # the vehicle restriction (운행제한) is the emergency measure's, not the preliminary one's (지침 제1장 제5절)
-    emergency_only = scheme == "emergency" and EMERGENCY_ONLY.search(low) and not PRELIMINARY.search(low)
+    emergency_only = scheme == "emergency" and EMERGENCY.search(low) and not PRELIMINARY.search(low)
     return vehicle_reply(ctx, verdict, ctx.kb.vehicle_restriction(sido) if emergency_only else None)
 
 

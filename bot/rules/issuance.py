@@ -123,7 +123,9 @@ def assess(kb, data: dict, calendar_holidays: frozenset[date] = frozenset()) -> 
             region = kb.forecast_region(name)
             if region:
                 slot[region] = value
-                sido = _sido_of_region(kb, region)
+                sido = kb.sido_of_forecast_region(region)
+                if sido is None:  # regions.yaml names the region but gives it to no 시·도
+                    raise RuleInputError(f"forecast region {region!r} belongs to no 시·도")  # pragma: no cover
             else:
                 sido = kb.sido(name)
                 if sido is None:
@@ -169,13 +171,6 @@ def assess(kb, data: dict, calendar_holidays: frozenset[date] = frozenset()) -> 
         decisions.append(_decide(kb, sido, c, groups.get(sido), tomorrow, effective_is_holiday,
                                  alerts_on_day.get(sido, []), measured_by_sido.get(sido)))
     return {"decisions": decisions}
-
-
-def _sido_of_region(kb, region: str) -> str:
-    for s in kb.regions["sido"]:
-        if region in s["forecast_regions"]:
-            return s["id"]
-    raise RuleInputError(f"forecast region {region!r} belongs to no 시·도")  # pragma: no cover
 
 
 def _forecast_above(kb, sido, forecast, day, threshold, grades) -> Tri:
