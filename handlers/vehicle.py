@@ -13,6 +13,15 @@ from bot.rules import vehicle as rules
 from handlers.roles import EMERGENCY, PRELIMINARY
 
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
+# A plate typed in Latin letters by someone without a Korean keyboard ("12ga3456", "12 ga 3456"): its letter as the
+# Revised Romanization spells the syllables plates use (the rule reads only the last digit, but the reply shows the plate)
+ROMAN_PLATE = re.compile(r"(?<![\w])(\d{2,3})\s*-?\s*([a-z]{1,3})\s*-?\s*(\d{4})(?!\d)")
+PLATE_SYLLABLES = {
+    "ga": "가", "na": "나", "da": "다", "ra": "라", "la": "라", "ma": "마", "ba": "바", "sa": "사", "a": "아", "ja": "자",
+    "ha": "하", "geo": "거", "neo": "너", "deo": "더", "reo": "러", "meo": "머", "beo": "버", "seo": "서", "eo": "어",
+    "jeo": "저", "heo": "허", "go": "고", "no": "노", "do": "도", "ro": "로", "lo": "로", "mo": "모", "bo": "보", "so": "소",
+    "o": "오", "jo": "조", "ho": "호", "gu": "구", "nu": "누", "du": "두", "ru": "루", "lu": "루", "mu": "무", "bu": "부",
+    "su": "수", "u": "우", "ju": "주", "bae": "배"}
 FUEL_WORDS = [(re.compile(r"플러그인|plug-?in"), "plugin_hybrid"), (re.compile(r"하이브리드|hybrid"), "hybrid"),
               (re.compile(r"전기차|전기 ?자동차|\bev\b|electric"), "electric"), (re.compile(r"수소|hydrogen|fuel.?cell"), "hydrogen")]
 # the measures' names as typed, slang (비저, 예저) included; anything else is the seasonal scheme
@@ -44,6 +53,9 @@ def _detect(ctx, text):
     m = PLATE_IN_TEXT.search(text) or PLATE_LIKE.search(text)
     if m:
         return {"plate": "".join(m.groups()) if m.re is PLATE_IN_TEXT else m[0]}
+    m = next((m for m in ROMAN_PLATE.finditer(text.lower()) if m[2] in PLATE_SYLLABLES), None)
+    if m:
+        return {"plate": m[1] + PLATE_SYLLABLES[m[2]] + m[3]}
     m = LAST_DIGIT.search(text.lower())
     return {"plate": None, "digit": int(m[1] or m[2])} if m and not TWO_DAYS.match(text.lower()) else None
 

@@ -192,3 +192,18 @@ def test_a_check_under_a_measure_says_the_sidos_vehicle_restriction_applies_as_w
     assert ("시·도 조례로 정한 운행 제한 대상 차량" in reply.text) is told
     if told:
         assert any(c["section"] == "제1장 제5절 나. 적용대상" for c in reply.sources)
+
+
+@pytest.mark.parametrize("question, plate, allowed", [
+    ("can i park at the office on dec 3, plate 12ga3456", "12가3456", False),  # the 3rd is odd, the plate even
+    ("my plate is 123 meo 4567, dec 3 odd even ok?", "123머4567", True),
+    ("12-ha-3456 on december 3?", "12하3456", False)])
+def test_a_plate_typed_in_latin_letters_is_read_as_the_korean_plate(assistant, question, plate, allowed):
+    """Without a Korean keyboard the plate's syllable is typed as it is romanised; the check reads it all the same."""
+    reply = assistant.ask(question)
+    assert reply.intent == "vehicle" and reply.data["plate"] == plate and reply.data["allowed"] is allowed
+
+
+@pytest.mark.parametrize("question", ["call me at 10 am 1234", "is 20 ppm 2000 a lot"])
+def test_latin_letters_that_are_no_plate_syllable_are_no_plate(assistant, question):
+    assert assistant.ask(question).intent != "vehicle"
