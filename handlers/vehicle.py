@@ -49,13 +49,19 @@ LAST_DIGIT = re.compile(r"(?:끝\s*(?:자리|번호|숫자)|번호\s*끝)\s*(?:�
 TWO_DAYS = re.compile(r"(?=.*(?:오늘|내일|모레|today|tomorrow))(?=.*\d\s*일)", re.S)
 
 
+def romanized_plate(text: str) -> str | None:
+    """The first plate in `text` typed in Latin letters, in Hangul ("12ga3456" → 12가3456), or None."""
+    m = next((m for m in ROMAN_PLATE.finditer(text.lower()) if m[2] in PLATE_SYLLABLES), None)
+    return m[1] + PLATE_SYLLABLES[m[2]] + m[3] if m else None
+
+
 def _detect(ctx, text):
     m = PLATE_IN_TEXT.search(text) or PLATE_LIKE.search(text)
     if m:
         return {"plate": "".join(m.groups()) if m.re is PLATE_IN_TEXT else m[0]}
-    m = next((m for m in ROMAN_PLATE.finditer(text.lower()) if m[2] in PLATE_SYLLABLES), None)
-    if m:
-        return {"plate": m[1] + PLATE_SYLLABLES[m[2]] + m[3]}
+    plate = romanized_plate(text)
+    if plate:
+        return {"plate": plate}
     m = LAST_DIGIT.search(text.lower())
     return {"plate": None, "digit": int(m[1] or m[2])} if m and not TWO_DAYS.match(text.lower()) else None
 

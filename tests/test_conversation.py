@@ -82,6 +82,13 @@ def test_a_matching_plate_ends_the_check_early(bot):
         "scheme": "seasonal", "date": "2026-12-03", "plate": "12가3457"}
 
 
+def test_a_plate_typed_in_latin_letters_is_the_korean_plate(bot):
+    *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "12 ga 3457")
+    assert verdict.data["allowed"] is True and verdict.data["answers"]["plate"] == "12가3457"
+    *_, refused = steps(bot, "v", "/check", "scheme=seasonal", "date=2026-12-03", "12xq3457")
+    assert refused.matched is False and refused.data["step"] == "plate"
+
+
 def test_the_last_digit_alone_stands_for_the_plate(bot):
     """The rule reads only the last digit, and a user may not want to type more (rev.4 2. 시행방안)."""
     *_, verdict = steps(bot, "u", "/check", "scheme=seasonal", "date=2026-12-03", "7")
