@@ -42,9 +42,9 @@ SUPPORT_SHARE, SUPPORT_GAP = 0.25, 20.0
 SORT_SHARE = 0.2  # on both halves of tests/eval: +0.6 / +0.6 points of top-1, one more out-of-scope refusal (README)
 NON_WORD = re.compile(r"[^\w\-]+")
 HANGUL = re.compile(r"[가-힣]")
-# A particle typed straight after a term a rule spelled out ("예저는머임" → 예비저감조치 + 는머임) starts the next word;
-# not 가능 or 도로, words of their own
-GLUED_PARTICLE = re.compile(r"^(?:은|는|을|를|도(?!로)|가(?!능))([가-힣]{2}.*)$")
+# A particle or 하면 / 때 typed straight after a term a rule spelled out ("예저는머임" → 예비저감조치 + 는머임,
+# "비상저감조치하면공무원차못씀") starts the next word; not 가능, 도로 or 때문, words of their own
+GLUED_PARTICLE = re.compile(r"^(?:은|는|을|를|도(?!로)|가(?!능)|하면|되면|때(?!문)(?:는|도|에)?)([가-힣]{2}.*)$")
 YEAR = re.compile(r"((?:19|20)\d\d)(?:년도?)?")  # a year as typed: 2023, 2023년, 2023년도
 STAGE = re.compile(r"[1-8]단계")  # one of the 8 stages, by number
 JOINT = "\n\ue000\n"  # between texts normalised together (Normaliser.tokens_many)

@@ -42,6 +42,11 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("경기도예저뜸?", "경기도 예비저감조치 뜸?"),
     ("예저는머임", "예비저감조치 뭐임"),  # a particle typed straight after the slang starts the next word
     ("홀짝제는누가해", "2부제 누가 해"),
+    ("비저하면공무원차", "비상저감조치 공무원차"),  # ... and so does 하면 or 때
+    ("비저때택배차는", "비상저감조치 택배차"),
+    ("비저때문에", "비상저감조치 때문에"),  # ... not 때문, a word of its own
+    ("카풀하면 봐줘?", "카풀 예외"),  # let off, said of a condition
+    ("언론사 차량 예외", "보도용 차량 예외"),  # the guideline's name of a press car
     ("비저가능성", "비상저감조치 가능성"),  # ... but 가능 is a word of its own
     ("야외 수업", "실외수업"),  # the guideline's word
     ("is the measure issued on sundays", "is the measure issued on the weekend"),  # the holiday rule's word
