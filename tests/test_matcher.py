@@ -283,6 +283,9 @@ def test_a_stage_asked_by_number_is_not_answered_by_an_entry_on_another_stage(as
     # a holiday by its name is a holiday: 성탄절 got 'you must comply', christmas a private-car entry
     ("성탄절에 비저 뜨면 차량제한 있어?", {"emergency-vehicle-restriction-holiday"}),
     ("can I drive on christmas during the winter odd-even", {"seasonal-weekends-holidays"}),
+    # a carpool got the foreign forces' exemption ('… exemption during emergency measures'), a taxi the visitors' entry
+    ("is there a carpool exemption during emergency measures", {"seasonal-carpool"}),
+    ("do taxis follow odd even", {"emergency-exempt-commercial"}),
 ])
 def test_a_subject_asked_about_is_not_answered_by_an_entry_on_another(assistant, question, entries):
     """Whom or when the question is about (임산부, an eco car, a holiday) is named by the entry that answers it."""
