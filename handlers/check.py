@@ -101,7 +101,8 @@ def _parse(ctx, field: str, value: str) -> str:
         if re.fullmatch(r"\d", value):  # the last digit alone: all the rule reads, and no more than a user may want to say
             return value
         try:
-            return rules.parse_plate(romanized_plate(value) if ROMAN_PLATE.fullmatch(value.lower()) else value)
+            # typed in Latin letters, the whole answer is the plate ("12 ga 3457"), as it is in Hangul
+            return rules.parse_plate(ROMAN_PLATE.fullmatch(value.lower()) and romanized_plate(value) or value)
         except RuleInputError:
             raise RuleInputError(ctx.t("'{text}' is not a plate number such as 12가3456 or 123가4567.", text=value)) from None
     if value not in dict(_choices(ctx, field, {})).values():

@@ -15,7 +15,7 @@ from handlers.roles import EMERGENCY, PRELIMINARY
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
 # A plate typed in Latin letters by someone without a Korean keyboard ("12ga3456", "12 ga 3456"): its letter as the
 # Revised Romanization spells the syllables plates use (the rule reads only the last digit, but the reply shows the plate)
-ROMAN_PLATE = re.compile(r"(?<![\w])(\d{2,3})\s*-?\s*([a-z]{1,3})\s*-?\s*(\d{4})(?!\d)")
+ROMAN_PLATE = re.compile(r"(?<!\w)(\d{2,3})\s*-?\s*([a-z]{1,3})\s*-?\s*(\d{4})(?!\d)")
 PLATE_SYLLABLES = {
     "ga": "가", "na": "나", "da": "다", "ra": "라", "la": "라", "ma": "마", "ba": "바", "sa": "사", "a": "아", "ja": "자",
     "ha": "하", "geo": "거", "neo": "너", "deo": "더", "reo": "러", "meo": "머", "beo": "버", "seo": "서", "eo": "어",
