@@ -491,3 +491,11 @@ def test_an_entry_that_names_the_subject_asked_about_is_scored_though_closer_one
     about = entry(99, ["임산부 차량 예외", "임산부는 2부제 예외야?"])
     m = FaqMatcher(others + [about], kb.synonyms)
     assert m.match("임산부 짝수날 홀수차 운행 가능?")[1][0].entry["id"] == "e99"
+
+
+def test_a_press_car_is_answered_for_both_schemes_from_the_lists_that_name_it(assistant):
+    """rev.4 붙임 3 lists 보도용 차량 among the emergency measure's public odd-even exemptions, and its own table among
+    the seasonal scheme's: a press car's question got a fallback, then the diplomats' entry beside the seasonal one."""
+    reply = assistant.ask("언론사 차량 예외?")
+    assert reply.data["faq_ids"] == ["emergency-exempt-press", "seasonal-exempt-special-purpose"]
+    assert reply.text.count("보도용") >= 2
