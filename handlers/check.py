@@ -18,7 +18,7 @@ from bot.router import presses
 from bot.rules import RuleInputError
 from bot.rules import vehicle as rules
 from bot.messages import N_
-from handlers.vehicle import ROMAN_PLATE, romanized_plate, vehicle_reply
+from handlers.vehicle import romanized_plate, vehicle_reply
 
 # What the user is doing at each step, in order; the typed ones take free text.
 CHOOSING_SCHEME, CHOOSING_DATE, TYPING_PLATE, CHOOSING_OWNER, CHOOSING_KIND, CHOOSING_LIGHT, \
@@ -101,8 +101,7 @@ def _parse(ctx, field: str, value: str) -> str:
         if re.fullmatch(r"\d", value):  # the last digit alone: all the rule reads, and no more than a user may want to say
             return value
         try:
-            # typed in Latin letters, the whole answer is the plate ("12 ga 3457"), as it is in Hangul
-            return rules.parse_plate(ROMAN_PLATE.fullmatch(value.lower()) and romanized_plate(value) or value)
+            return rules.parse_plate(romanized_plate(value, whole=True) or value)  # or typed "12 ga 3457"
         except RuleInputError:
             raise RuleInputError(ctx.t("'{text}' is not a plate number such as 12가3456 or 123가4567.", text=value)) from None
     if value not in dict(_choices(ctx, field, {})).values():

@@ -49,9 +49,11 @@ LAST_DIGIT = re.compile(r"(?:끝\s*(?:자리|번호|숫자)|번호\s*끝)\s*(?:�
 TWO_DAYS = re.compile(r"(?=.*(?:오늘|내일|모레|today|tomorrow))(?=.*\d\s*일)", re.S)
 
 
-def romanized_plate(text: str) -> str | None:
-    """The first plate in `text` typed in Latin letters, in Hangul ("12ga3456" → 12가3456), or None."""
-    m = next((m for m in ROMAN_PLATE.finditer(text.lower()) if m[2] in PLATE_SYLLABLES), None)
+def romanized_plate(text: str, whole: bool = False) -> str | None:
+    """The first plate in `text` typed in Latin letters, in Hangul ("12ga3456" → 12가3456), or None. `whole`: only
+    when that plate is all the text is (an answer to "what is the plate number?")."""
+    found = [ROMAN_PLATE.fullmatch(text.lower().strip())] if whole else ROMAN_PLATE.finditer(text.lower())
+    m = next((m for m in found if m and m[2] in PLATE_SYLLABLES), None)
     return m[1] + PLATE_SYLLABLES[m[2]] + m[3] if m else None
 
 
