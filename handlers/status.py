@@ -14,16 +14,16 @@ from bot.text_dates import names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
-TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|현재|now|today|tomm?orr?ow|tmrw|currently|right now|\brn\b|"
+TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|어제|그제|그저께|현재|now|today|tomm?orr?ow|tmrw|yesterday|currently|right now|\brn\b|"
                        r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
-MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
+MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|미세먼지\s*조치|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
 # 'Has it been issued', as typed: also what HAPPENED reads without a time word
 ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|issued"
-STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|돼\?|중|"
-                        r"있(?:어|음|나|냐|니|을까)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b")
+STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
+                        r"있(?:어|음|나|냐|니|을까)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|\bunder\b|\bwas\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
 # A day's parity asked of a day ("내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
@@ -50,7 +50,7 @@ STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATU
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|\b(?:is|are) there\b")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|\b(?:is|are) there\b|\bunder\b")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
 
 
 def _abroad(ctx, low: str) -> bool:
