@@ -82,12 +82,13 @@ class Context:
         return self.kb.citation(source)
 
 
-ORDER = ("help", "vehicle", "schedule", "roles", "status", "live", "faq")
+ORDER = ("help", "vehicle", "schedule", "roles", "status", "live", "checklist", "faq")
 
 
 def _load_handlers() -> None:
     # Order is priority: help, a greeting or thanks alone, a plate number, a dated schedule question, an agency's
-    # tasks, the live status, a wish to be told of measures (or no longer), then everything else goes to the FAQ.
+    # tasks, the live status, a wish to be told of measures (or no longer), an officer's own checklist, then everything
+    # else goes to the FAQ.
     # Sorted here, since a module may be imported earlier by another one (handlers.check uses handlers.vehicle).
     if len(HANDLERS) == len(ORDER):
         return

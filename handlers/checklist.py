@@ -7,6 +7,7 @@ and renders what it answers, in the user's language. Bad input gets a message an
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot import checklists as store_side
@@ -14,7 +15,7 @@ from bot.admins import is_admin
 from bot.i18n import show
 from bot.messages import N_
 from bot.reply import Reply
-from bot.router import presses, row_id
+from bot.router import handles, presses, row_id
 from bot.rules import roles as role_rules
 from handlers.commands import command
 
@@ -251,8 +252,30 @@ def checklist(assistant, ctx, args: str) -> Reply:
             stage = i["stage"]
             lines.append(ctx.t("[stage {n}, until {end}]", n=stage, end=_hm(i["ends_at"])))
         lines.append(_item_line(ctx, i))
+    lines.append(ctx.t("Press an item's button when it is done."))
     return _reply(ctx, "\n".join(lines), "checklist", buttons=_buttons(ctx, items),
                   data={"open": [i["id"] for i in items]})
+
+
+# An officer's own list asked in words ("내 할일 목록 보여줘", "체크리스트 완료 어떻게 표시해", "my checklist"); not the
+# inspection forms' checklists (서식 4·5: FAQ entries) nor an agency's tasks per stage (/roles, routed before this)
+WANTS_CHECKLIST = re.compile(r"(?:내|나의|제|우리\s*기관)\s*(?:체크\s*리스트|할\s*일)|할\s*일\s*(?:목록|리스트)|"
+                             r"체크\s*리스트\s*(?:를|좀|는|은)?\s*(?:어디|보여|볼|봐|확인|열|줘|완료|체크)|"
+                             r"(?:완료|체크)\s*(?:표시|처리)\s*(?:는|를)?\s*(?:어떻게|어케|방법)|"
+                             r"\bmy (?:checklist|tasks|to-?dos?|open items)\b|\b(?:show|see|open)\b.*\bchecklist\b|"
+                             r"\bhow (?:do|can) i (?:tick|check off|mark)\b")
+NOT_MINE = re.compile(r"점검|서식|양식|\bforms?\b|inspection|2부제|odd[- ]?even")
+
+
+def _wants_checklist(ctx, text: str):
+    low = text.lower()
+    return {} if WANTS_CHECKLIST.search(low) and not NOT_MINE.search(low) else None
+
+
+@handles("checklist", _wants_checklist)
+def checklist_in_words(ctx, text: str) -> Reply:
+    """An officer's open items asked in words, as /checklist answers (each with its tick button)."""
+    return checklist(None, ctx, "")
 
 
 @command("progress", N_("Coordinators: completion per agency and stage: /progress [시·도]"))

@@ -188,6 +188,27 @@ def test_unregistered_or_other_agency_cannot_tick(bot, clock):
     assert checklists.audit_log(bot.store, "tick") == []
 
 
+@pytest.mark.parametrize("words", ["내 할일 목록 보여줘", "체크리스트 완료 어떻게 표시해", "단계별 체크리스트 어디서 봐",
+                                   "show me my checklist", "how do i tick an item"])
+def test_an_officer_asking_for_their_list_in_words_gets_their_open_items_with_buttons(bot, clock, words):
+    """As /checklist: each of these got the FAQ's fallback."""
+    enrol(bot)
+    clock.at = datetime(2026, 12, 2, 17, 15, tzinfo=KST)
+    bot.ask("/issue 서울 비상 2026-12-03", user=ADMIN)
+    listed = bot.ask("/checklist", user=POLICE)
+    reply = bot.ask(words, user=POLICE)
+    assert reply.intent == "checklist" and reply.data["open"] == listed.data["open"] != []
+    assert [p for _, p in reply.buttons] == [f"tick:{i}" for i in listed.data["open"]]
+    assert "버튼을 누르세요" in bot.ask("내 할일 목록 보여줘", user=POLICE).text
+    assert bot.ask(words, user="telegram:777").data.get("open") is None  # not registered: told to /register
+
+
+@pytest.mark.parametrize("question, intent", [("서식 4 2부제 점검 체크리스트 항목", "faq"),
+                                              ("경찰청 6단계 할일", "roles"), ("odd-even inspection checklist form 4", "faq")])
+def test_the_inspection_forms_checklists_and_an_agencys_tasks_are_not_the_officers_list(bot, question, intent):
+    assert bot.ask(question, user=POLICE).intent == intent
+
+
 def test_only_admins_issue_and_approve_and_bad_input_changes_nothing(bot, clock):
     bot.ask("/register 서울 정 경찰청", user=POLICE)
     assert bot.press(f"approve:{POLICE}", user=COORD).matched is False
