@@ -79,6 +79,7 @@ def test_a_longer_question_naming_a_stage_still_goes_to_the_faq(assistant):
     ("도로공사 예비저감 당일 뭐해", [3]),
     ("what does the police do on emergency days", [6]),
     ("what does korail do on the day", [6]),
+    ("duties of the district office on D-day", [6]),  # 'duties' asks for tasks too: it got 환경공단's FAQ entry
 ])
 def test_stages_named_by_the_measure_or_the_day(assistant, question, stages):
     reply = assistant.ask(question)
