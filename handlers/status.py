@@ -14,7 +14,8 @@ from bot.text_dates import names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
-TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|어제|그제|그저께|현재|now|today|tomm?orr?ow|tmrw|yesterday|currently|right now|\brn\b|"
+TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|어제|그제|그저께|현재|now|today|tomm?orr?ow|tmrw|yesterday|"
+                       r"currently|right now|\brn\b|"
                        r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|미세먼지\s*조치|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
