@@ -109,3 +109,8 @@ def known(store, *years: int) -> frozenset[date]:
             if day.year in years:
                 out.add(day)
     return frozenset(out)
+
+
+def day_off(store, day: date) -> bool:
+    """A weekend or a public holiday the bot knows: no odd-even rule and no vehicle restriction run that day."""
+    return day.weekday() >= 5 or day in known(store, day.year)

@@ -13,6 +13,7 @@ RELATIVE = [
     (re.compile(r"오늘|today|tonight|지금|now"), 0),
     (re.compile(r"그저께|그제|the day before yesterday"), -2), (re.compile(r"어제|yesterday"), -1),
 ]
+DAY_WORDS = "|".join(p.pattern for p, _ in RELATIVE)  # 오늘, 내일, 어제 … as one pattern
 ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 KO = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 SLASH = re.compile(r"(?<![\d가-힣])(\d{1,2})/(\d{1,2})(?![\d/])")

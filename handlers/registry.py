@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from bot import checklists as store_side
 from bot import live
-from bot.korean_holidays import known as known_holidays
+from bot.korean_holidays import day_off
 from bot.messages import N_
 from bot.reply import Reply
 from bot.rules import RuleInputError
@@ -61,7 +61,7 @@ def issue(assistant, ctx, args: str) -> Reply:
 
 def record_issue(assistant, ctx, sido: str, measure: str, day: date) -> Reply:
     """Record, announce and open the checklists (the caller has checked who may)."""
-    holiday = day.weekday() >= 5 or day in known_holidays(ctx.store, day.year)
+    holiday = day_off(ctx.store, day)
     bodies = live_texts.issued_bodies(assistant, sido=sido, measure=measure, effective_date=day.isoformat(),
                            starts_at=f"{day.isoformat()}T06:00:00+09:00", ends_at=f"{day.isoformat()}T21:00:00+09:00",
                            decided_at=store_side.iso(ctx.now), holiday=holiday)

@@ -6,16 +6,15 @@ from datetime import date
 
 from bot.checklists import display
 from bot.i18n import reason_text, show
-from bot.korean_holidays import known as known_holidays
+from bot.korean_holidays import day_off, known as known_holidays
 from bot.rules import issuance as rules, unique_citations, vehicle
 from bot.reply import Reply
 from bot.router import handles
-from bot.text_dates import names_calendar_day
+from bot.text_dates import DAY_WORDS, names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
-TIME_WORD = re.compile(r"지금|오늘|내일|(?<![가-힣])낼|모레|어제|그제|그저께|현재|now|today|tomm?orr?ow|tmrw|yesterday|"
-                       r"currently|right now|\brn\b|"
+TIME_WORD = re.compile(rf"{DAY_WORDS}|현재|currently|right now|\brn\b|"
                        r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|미세먼지\s*조치|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
@@ -179,8 +178,7 @@ def _record_lines(ctx, r: dict, state: str, sources: list) -> list[str]:
     if state == "ended":
         return lines
     day = date.fromisoformat(r["effective_date"])
-    holiday = day.weekday() >= 5 or day in known_holidays(ctx.store, day.year)
-    if holiday:
+    if day_off(ctx.store, day):
         lines.append("  " + ctx.t("{date} is a holiday: neither the public odd-even rule nor the vehicle restriction runs.",
                                   date=day.isoformat()))
         sources.append(ctx.cite(ctx.kb.thresholds["holiday_rule"]["source"]))

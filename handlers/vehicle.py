@@ -115,7 +115,7 @@ def vehicle_reply(ctx, verdict: dict, restriction: dict | None = None) -> Reply:
     lines = [f"{head} {outcome}"] + ["• " + reason_text(ctx.kb, r, ctx.lang) for r in verdict["reasons"]]
     sources = verdict["citations"]
     day = date.fromisoformat(verdict["date"])
-    if restriction and day.weekday() < 5 and day not in korean_holidays.known(ctx.store, day.year):
+    if restriction and not korean_holidays.day_off(ctx.store, day):
         # the verdict is the public-sector odd-even rule's; a car the 시·도's ordinance restricts (5등급 …) stays off the
         # road that day whatever its plate, and "may run" alone would read as leave to drive it
         lines.append("• " + show(ctx.lang, restriction["text"]))
