@@ -23,7 +23,7 @@ MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저
 # 'Has it been issued', as typed: also what HAPPENED reads without a time word
 ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|issued"
 STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
-                        r"있(?:어|음|나|냐|니|을까)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|\bunder\b|\bwas\b")
+                        r"있(?:어|음|나|냐|니|을까|었)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|\bunder\b|\bwas\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
 # A day's parity asked of a day ("내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
