@@ -259,10 +259,10 @@ def checklist(assistant, ctx, args: str) -> Reply:
 
 # An officer's own list asked in words ("내 할일 목록 보여줘", "체크리스트 완료 어떻게 표시해", "my checklist"); not the
 # inspection forms' checklists (서식 4·5: FAQ entries) nor an agency's tasks per stage (/roles, routed before this)
-WANTS_CHECKLIST = re.compile(r"(?<![가-힣])(?:내|나의|제|우리\s*기관)\s*(?:체크\s*리스트|할\s*일)|할\s*일\s*(?:목록|리스트)|"
+WANTS_CHECKLIST = re.compile(r"(?<![가-힣])(?:내|나의|제|우리\s*기관)\s*(?:체크\s*리스트|할\s*일)|할\s*일\s*(?:목록|리스트|남은)|(?:남은|안\s*한|못\s*한)\s*할\s*일|"
                              r"체크\s*리스트\s*(?:를|좀|는|은)?\s*(?:어디|보여|볼|봐|확인|열|줘|완료|체크)|"
                              r"(?:완료|체크)\s*(?:표시|처리)\s*(?:는|를)?\s*(?:어떻게|어케|방법)|"
-                             r"\bmy (?:checklist|tasks|to-?dos?|open items)\b|\b(?:show|see|open)\b.*\bchecklist\b|"
+                             r"\bmy (?:(?:remaining|open|pending|unfinished) )?(?:checklist|tasks|to-?dos?|items)\b|\b(?:show|see|open)\b.*\bchecklist\b|"
                              r"\bhow (?:do|can) i (?:tick|check off|mark)\b")
 NOT_MINE = re.compile(r"점검|서식|양식|\bforms?\b|inspection|2부제|odd[- ]?even")
 

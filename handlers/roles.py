@@ -14,13 +14,20 @@ STAGE = re.compile(r"(?<!\d)(\d+)\s*단계|(?:stage|step|phase)\s*(\d+)")  # any
 # Stages named by the measure or the day instead of a number: 예비저감 때 is stages 1–3, 비상저감 때 4–8, and
 # the day itself (당일, on the day, emergency days) is the measure's 시행기: stage 3 or 6
 PRELIMINARY, EMERGENCY = re.compile(r"예비|예저|preliminary"), re.compile(r"비상|비저|emergency")
-THE_DAY = re.compile(r"당일|시행일|d-?day|\bd일|on the day|emergency days?\b")
+THE_DAY = re.compile(r"당일|시행일|d[- ]?day|\bd일|on the day|emergency days?\b")
+# ... or by the day before D and the hour, as the stage table writes them: "D-1 17시" is the stage starting then
+DAY_BEFORE = re.compile(r"(?<![a-z])d\s*-\s*([12])(?:일)?(?:\s*(?:에|날)?\s*(?:at\s*)?(\d{1,2})(?:\s*시\s*(?:(\d{1,2})\s*분)?|:(\d{2})))?")
 
 
-def stages_named(low: str) -> list[int] | None:
+def stages_named(low: str, stage_table: list[dict] = ()) -> list[int] | None:
     m = STAGE.search(low)
     if m:
         return [int(m[1] or m[2])]
+    m = DAY_BEFORE.search(low)
+    if m and stage_table:
+        on_day = [s for s in stage_table if s["start"]["day"] == -int(m[1])]
+        at = m[2] and f"{int(m[2]):02d}:{int(m[3] or m[4] or 0):02d}"
+        return [s["number"] for s in [s for s in on_day if s["start"]["time"] == at] or on_day] or None
     preliminary = bool(PRELIMINARY.search(low))
     if THE_DAY.search(low):
         return [3] if preliminary else [6]
@@ -31,7 +38,7 @@ def stages_named(low: str) -> list[int] | None:
 
 def _detect(ctx, text):
     low = text.lower()
-    stages = stages_named(low)
+    stages = stages_named(low, ctx.kb.stages)
     # "도로공사 4단계", "코레일 예비저감 때": an agency and its stages, and little else, ask for its tasks as plainly as
     # "할 일" does
     if not (ASKS_TASKS.search(low) or stages and len(low.split()) <= 3):

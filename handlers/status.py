@@ -18,11 +18,11 @@ TIME_WORD = re.compile(rf"{DAY_WORDS}|현재|currently|right now|\brn\b|"
                        r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|미세먼지\s*조치|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
-MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
+MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|미세먼지\s*조치|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
 # 'Has it been issued', as typed: also what HAPPENED reads without a time word
 ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|issued"
-STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
+STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|끝났|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
                         r"있(?:어|음|나|냐|니|을까|었)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|\bunder\b|\bwas\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")

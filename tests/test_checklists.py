@@ -189,7 +189,7 @@ def test_unregistered_or_other_agency_cannot_tick(bot, clock):
 
 
 @pytest.mark.parametrize("words", ["내 할일 목록 보여줘", "체크리스트 완료 어떻게 표시해", "단계별 체크리스트 어디서 봐",
-                                   "show me my checklist", "how do i tick an item"])
+                                   "show me my checklist", "how do i tick an item", "오늘 할일 남은거", "my remaining tasks"])
 def test_an_officer_asking_for_their_list_in_words_gets_their_open_items_with_buttons(bot, clock, words):
     """As /checklist: each of these got the FAQ's fallback."""
     enrol(bot)

@@ -92,10 +92,11 @@ def test_a_status_question_about_the_odd_even_rule_tells_whether_the_seasonal_sc
     "emergency reduction in ulsan?", "busan tmrw emergency?", "is there a dust emergency in seoul rn",
     "is there fine dust emergency in seoul", "are there any emergency measures in busan",
     "세종 오늘 미세먼지 조치 있나요", "is daegu under a preliminary measure", "어제 서울 비저였어?",
-    "was there an emergency measure in seoul yesterday", "그제부산비저있었어?"])
+    "was there an emergency measure in seoul yesterday", "그제부산비저있었어?", "경기도 오늘 미세먼지 조치",
+    "대구 비저 끝났어?"])
 def test_more_ways_of_asking_whether_a_measure_is_on(assistant, question):
-    """해요 / 했나 / 발령 여부, the measure's English name without 'measure', 'rn', 미세먼지 조치, 'under' and a day
-    past (였어, 있었어, 'was ... yesterday'): each got an FAQ entry or a fallback."""
+    """해요 / 했나 / 발령 여부, the measure's English name without 'measure', 'rn', 미세먼지 조치, 'under', a day
+    past (였어, 있었어, 'was ... yesterday') and 끝났어: each got an FAQ entry or a fallback."""
     assert assistant.ask(question).intent == "status"
 
 
