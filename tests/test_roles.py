@@ -63,6 +63,12 @@ def test_an_agency_and_a_stage_alone_ask_for_its_tasks(assistant, question, agen
     assert reply.data["stages"] == [int(question.split("단계")[0][-1])]
 
 
+@pytest.mark.parametrize("question", ["경차비저날관공서주차가능?", "비저때공공기관주차장폐쇄?"])
+def test_an_agency_and_a_measure_asked_about_a_car_or_the_car_park_are_not_its_tasks(assistant, question):
+    """Typed glued, these are one 'word' naming an agency and a measure: they got the agencies' stage 4–8 items."""
+    assert assistant.ask(question).intent == "faq"
+
+
 @pytest.mark.parametrize("question", ["what does korail do in step 6", "korail tasks in phase 6", "코레일 6단계 할일"])
 def test_a_stage_named_in_english_words_narrows_the_tasks(assistant, question):
     assert assistant.ask(question).data["stages"] == [6]

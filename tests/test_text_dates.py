@@ -21,6 +21,7 @@ TUESDAY = date(2026, 11, 24)
     ("15 Dec.", date(2026, 12, 15)),
     ("jan. 2nd", date(2027, 1, 2)),
     ("낼 서울 비저?", date(2026, 11, 25)),
+    ("내차끝자리7인데낼관공서주차돼?", date(2026, 11, 25)),  # glued after 인데: it was today
     ("1월 5일", date(2027, 1, 5)),  # a month already past this year means next year's
     # a day of the week: the next such day, today included; 이번주 / 다음주 count weeks from Monday
     ("12가3457 다음주 월요일 청사 주차 가능?", date(2026, 11, 30)),
