@@ -14,19 +14,18 @@ STAGE = re.compile(r"(?<!\d)(\d+)\s*단계|(?:stage|step|phase)\s*(\d+)")  # any
 # Stages named by the measure or the day instead of a number: 예비저감 때 is stages 1–3, 비상저감 때 4–8, and
 # the day itself (당일, on the day, emergency days) is the measure's 시행기: stage 3 or 6
 PRELIMINARY, EMERGENCY = re.compile(r"예비|예저|preliminary"), re.compile(r"비상|비저|emergency")
-# ... unless it asks about a car or the car park ("경차비저날관공서주차가능?": the vehicle rules)
-ABOUT_A_CAR = re.compile(r"주차|운행|차량|경차|자가용|관용차|\bcars?\b|\bpark|\bdriv")
 THE_DAY = re.compile(r"당일|시행일|d[- ]?day|\bd일|on the day|emergency days?\b")
 # ... or by the day before D and the hour, as the stage table writes them: "D-1 17시" is the stage starting then
 DAY_BEFORE = re.compile(r"(?<![a-z])d\s*-\s*([12])(?:일)?(?:\s*(?:에|날)?\s*(?:at\s*)?(\d{1,2})(?:\s*시\s*(?:(\d{1,2})\s*분)?|:(\d{2})))?")
+ABOUT_A_CAR = re.compile(r"주차|운행|차량|경차|자가용|관용차|\bcars?\b|\bpark|\bdriv")
 
 
-def stages_named(low: str, stage_table: list[dict] = ()) -> list[int] | None:
+def stages_named(low: str, stage_table: list[dict]) -> list[int] | None:
     m = STAGE.search(low)
     if m:
         return [int(m[1] or m[2])]
     m = DAY_BEFORE.search(low)
-    if m and stage_table:
+    if m:
         on_day = [s for s in stage_table if s["start"]["day"] == -int(m[1])]
         at = m[2] and f"{int(m[2]):02d}:{int(m[3] or m[4] or 0):02d}"
         return [s["number"] for s in [s for s in on_day if s["start"]["time"] == at] or on_day] or None
@@ -42,7 +41,7 @@ def _detect(ctx, text):
     low = text.lower()
     stages = stages_named(low, ctx.kb.stages)
     # "도로공사 4단계", "코레일 예비저감 때": an agency and its stages, and little else, ask for its tasks as plainly as
-    # "할 일" does
+    # "할 일" does; not when it asks about a car or the car park ("경차비저날관공서주차가능?", typed glued: the vehicle rules)
     if not (ASKS_TASKS.search(low) or stages and len(low.split()) <= 3 and not ABOUT_A_CAR.search(low)):
         return None
     agency = roles.find_agency_in_text(ctx.kb, low)
