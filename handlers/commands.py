@@ -103,7 +103,7 @@ def roles(assistant, ctx, args: str) -> Reply:
         if agency is None:
             return Reply(ctx.t("I do not know the agency '{name}'.", name=_shortened(args)), matched=False, intent="roles",
                          lang=ctx.lang, buttons=_agency_buttons(ctx))
-        return answer_roles(ctx, args, agency, stages_named(args.lower(), ctx.kb.stages))  # '/roles 코레일 4단계': stage 4 only
+        return answer_roles(ctx, args, agency, stages_named(ctx.kb, args.lower()))  # '/roles 코레일 4단계': stage 4 only
     return Reply(ctx.t("Which agency?"), matched=True, intent="roles", buttons=_agency_buttons(ctx), lang=ctx.lang)
 
 

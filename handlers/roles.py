@@ -6,7 +6,7 @@ import re
 from bot.i18n import show
 from bot.reply import Reply
 from bot.router import handles, presses
-from bot.rules import roles
+from bot.rules import roles, timeline
 
 ASKS_TASKS = re.compile(r"할\s*일|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|체크\s*리스트|뭐\s*(?:해|함|하)|뭘\s*(?:해|함|하)|(?:뭐|뭘)\s*(?:부터|먼저)|업무|임무|"
                         r"task|to-?do|role|checklist|dut(?:y|ies)|responsibilit|what (do|does|should|must)")
@@ -20,15 +20,14 @@ DAY_BEFORE = re.compile(r"(?<![a-z])d\s*-\s*([12])(?:일)?(?:\s*(?:에|날)?\s*(
 ABOUT_A_CAR = re.compile(r"주차|운행|차량|경차|자가용|관용차|\bcars?\b|\bpark|\bdriv")
 
 
-def stages_named(low: str, stage_table: list[dict]) -> list[int] | None:
+def stages_named(kb, low: str) -> list[int] | None:
     m = STAGE.search(low)
     if m:
         return [int(m[1] or m[2])]
     m = DAY_BEFORE.search(low)
     if m:
-        on_day = [s for s in stage_table if s["start"]["day"] == -int(m[1])]
-        at = m[2] and f"{int(m[2]):02d}:{int(m[3] or m[4] or 0):02d}"
-        return [s["number"] for s in [s for s in on_day if s["start"]["time"] == at] or on_day] or None
+        at = f"{int(m[2]):02d}:{int(m[3] or m[4] or 0):02d}" if m[2] else None
+        return timeline.stages_starting(kb, -int(m[1]), at) or None
     preliminary = bool(PRELIMINARY.search(low))
     if THE_DAY.search(low):
         return [3] if preliminary else [6]
@@ -39,7 +38,7 @@ def stages_named(low: str, stage_table: list[dict]) -> list[int] | None:
 
 def _detect(ctx, text):
     low = text.lower()
-    stages = stages_named(low, ctx.kb.stages)
+    stages = stages_named(ctx.kb, low)
     # "도로공사 4단계", "코레일 예비저감 때": an agency and its stages, and little else, ask for its tasks as plainly as
     # "할 일" does; not when it asks about a car or the car park ("경차비저날관공서주차가능?", typed glued: the vehicle rules)
     if not (ASKS_TASKS.search(low) or stages and len(low.split()) <= 3 and not ABOUT_A_CAR.search(low)):

@@ -44,6 +44,13 @@ def stage_windows(kb, d: date) -> list[dict]:
     return out
 
 
+def stages_starting(kb, day: int, at: str | None = None) -> list[int]:
+    """The stages that start on day D`day` (-1 for D-1) at `at` ("17:00"), as stages.yaml writes the windows; with
+    no hour, or none starting then, every stage starting that day ("D-1 17시" is stage 4, "D-1" stages 3–5)."""
+    on_day = [s for s in kb.stages if s["start"]["day"] == day]
+    return [s["number"] for s in [s for s in on_day if s["start"]["time"] == at] or on_day]
+
+
 def report_deadlines(kb, issued_on: date) -> list[dict]:
     """Due dates counted from the issuance date (the last one, for consecutive issuances)."""
     return [{"id": r["id"], "who": r["who"], "what": r["what"], "days": r["days"],
