@@ -31,6 +31,7 @@ TUESDAY = date(2026, 11, 24)
     ("다음 주 화요일", date(2026, 12, 1)),
     ("담주 수요일", date(2026, 12, 2)),
     ("다다음주 월요일", date(2026, 12, 7)),
+    ("이번주 토욜 12가3456 운행돼?", date(2026, 11, 28)),  # 토욜 is chat for 토요일
     ("can I drive next monday", date(2026, 11, 30)),
     ("on friday", date(2026, 11, 27)),
     ("this sunday", date(2026, 11, 29)),
@@ -39,7 +40,7 @@ def test_the_day_a_question_is_about(text, day):
     assert find_date(text, TUESDAY) == day
 
 
-@pytest.mark.parametrize("text", ["일요일도 2부제 해?", "토요일마다 점검해?", "보고 마감이 일요일이면?", "매주 월요일 회의",
+@pytest.mark.parametrize("text", ["일요일도 2부제 해?", "토욜에도 운행제한 걸림?", "토요일마다 점검해?", "보고 마감이 일요일이면?", "매주 월요일 회의",
                                   "who decided 5 stages", "직원들한테 보낼 2부제 문자 예시",  # no December 5th, no 낼
                                   "does it apply on saturdays", "every monday", "비상저감조치 기준"])
 def test_texts_that_name_no_day(text):
