@@ -49,6 +49,7 @@ def test_spelling_and_spacing_variants_fold_together(norm, variants):
     ("언론사 차량 예외", "보도용 차량 예외"),  # the guideline's name of a press car
     ("비저가능성", "비상저감조치 가능성"),  # ... but 가능 is a word of its own
     ("야외 수업", "실외수업"),  # the guideline's word
+    ("a national univ", "a national university"),  # typed short
     ("5등급 토욜에도 걸림?", "5등급 토요일 걸림?"),  # a weekday as typed in chat
     ("is the measure issued on sundays", "is the measure issued on the weekend"),  # the holiday rule's word
     ("wat is the emergncy reduction measure", "what is the emergency measure"),  # typed fast
