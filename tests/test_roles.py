@@ -90,6 +90,7 @@ def test_a_longer_question_naming_a_stage_still_goes_to_the_faq(assistant):
     # the day before D and the hour, as stages.yaml writes the windows: the stage that starts then (it gave all 8)
     ("D-1 17시에 우리 구청은 뭐해야돼", [4]), ("경찰청 d-1 17:15 할일", [5]), ("D-1 17시 15분 구청 할일", [5]),
     ("코레일 D-1일 할일", [3, 4, 5]),  # no hour: the stages starting that day
+    ("경찰청은 비상저감조치 단계별로 무엇을 지원해야 합니까?", [4, 5, 6, 7, 8]),  # the formal 'what must … do' (a fallback)
 ])
 def test_stages_named_by_the_measure_or_the_day(assistant, question, stages):
     reply = assistant.ask(question)
