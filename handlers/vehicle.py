@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from bot import korean_holidays
 from bot.i18n import reason_text, show
@@ -37,6 +37,9 @@ PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\
                         r"|(?<!\d)\d{2,3}[가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주]\d{1,3}(?!\d)")
 
 
+# "짝수날에 운행돼?", "on an even day": a day of that parity with no date asked; checked on the next working one, since
+# checking today (perhaps of the other parity) answered a question nobody asked
+DAY_PARITY = re.compile(r"(짝수|홀수)\s*(?:날|일)|\b(even|odd)(?:-numbered)?\s+(?:day|date)s?\b")
 # "0이면 짝수야?", "is 7 odd": the plate's parity asked in so many words, not the rule's name (odd-even)
 ASKS_PARITY = re.compile(r"짝수|홀수|\b(?:odd|even)\b")
 RULE_NAME = re.compile(r"odd[- ]?(?:and[- ])?even|even[- ]?odd")
@@ -77,7 +80,7 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
         return Reply(ctx.t("'{text}' is not a plate number such as 12가3456 or 123가4567.", text=plate),
                      matched=False, intent="vehicle", lang=ctx.lang)
     low = text.lower()
-    day = ctx.date_in(text) or ctx.today
+    day = ctx.date_in(text) or _day_of_parity(ctx, DAY_PARITY.search(low)) or ctx.today
     scheme = "emergency" if EMERGENCY_WORDS.search(low) else "seasonal"
     # the 시·도 named decides whether the seasonal scheme covers the agency at all (강원 is outside its region)
     sido = next(iter(ctx.kb.sidos_in(low)), None)
@@ -98,6 +101,17 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
     # the vehicle restriction (운행제한) is the emergency measure's, not the preliminary one's (지침 제1장 제5절)
     emergency_only = scheme == "emergency" and EMERGENCY.search(low) and not PRELIMINARY.search(low)
     return vehicle_reply(ctx, verdict, ctx.kb.vehicle_restriction(sido) if emergency_only else None)
+
+
+def _day_of_parity(ctx, asked) -> date | None:
+    """The next working day (today included) whose day of the month has the parity `asked` names; None if none named."""
+    if asked is None:
+        return None
+    even = asked[1] == "짝수" or asked[2] == "even"
+    day = ctx.today
+    while (day.day % 2 == 0) != even or korean_holidays.day_off(ctx.store, day):
+        day += timedelta(days=1)
+    return day
 
 
 def vehicle_reply(ctx, verdict: dict, restriction: dict | None = None) -> Reply:

@@ -43,6 +43,17 @@ def test_a_day_of_the_week_is_the_day_asked_about(bot):
     assert even.data["allowed"] is False and odd.data["allowed"] is True
 
 
+def test_a_day_of_a_parity_is_the_next_working_day_of_it(bot, kb, tmp_path):
+    """'짝수날에 운행돼?' asks about such a day, not about today: on Wednesday 2 December (even) an odd day is
+    Thursday the 3rd; from Friday the 4th it is Monday the 7th (Saturday the 5th is off). Today was checked."""
+    even, odd = bot.ask("12가3456 짝수날에 비저면 운행돼?", user="u"), bot.ask("12가3456 on an odd day?", user="u")
+    assert (even.data["date"], even.data["allowed"]) == ("2026-12-02", True)
+    assert (odd.data["date"], odd.data["allowed"]) == ("2026-12-03", False)
+    friday = Assistant(kb, store=Store(tmp_path / "f.db"), clock=lambda: datetime(2026, 12, 4, 9, 0, tzinfo=KST))
+    assert friday.ask("123나4567 홀수일 청사 주차 돼?", user="u").data["date"] == "2026-12-07"
+    assert bot.ask("12가3456 12월 9일 짝수날이야?", user="u").data["date"] == "2026-12-09"  # a date typed wins
+
+
 def test_a_holiday_by_its_name_is_the_day_asked_about(bot):
     """Christmas is a holiday: the seasonal scheme does not apply, whatever the plate (it used to answer for today)."""
     christmas = bot.ask("12가3457 크리스마스에 청사 주차 돼?", user="u")
