@@ -16,6 +16,7 @@ def norm(kb):
     ["초미세먼지", "초미세 먼지", "초미먼", "PM2.5", "pm 2.5"], ["미세먼지", "미세 먼지", "미먼", "PM10"],
     ["비저가 뭐임?", "비저가 머임?", "비저 뭐야", "비상저감조치가 무엇입니까?", "비상저감조치 뭔가요"],  # one 'what'
     ["한국환경공단 뭐해?", "한국환경공단 머해", "한국환경공단 뭐 해"],
+    ["하이브리드 제외됨?", "하브 제외됨?", "하브차 제외됨?"],  # 하브: a hybrid, as typed in chat
 ])
 def test_spelling_and_spacing_variants_fold_together(norm, variants):
     assert len({"".join(norm.tokens(v)) for v in variants}) == 1, [norm.tokens(v) for v in variants]
