@@ -10,7 +10,7 @@ from bot.korean_holidays import day_off, known as known_holidays
 from bot.rules import issuance as rules, unique_citations, vehicle
 from bot.reply import Reply
 from bot.router import handles
-from bot.text_dates import DAY_WORDS, names_calendar_day
+from bot.text_dates import DAY_PARITY, DAY_WORDS, names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
@@ -26,8 +26,7 @@ STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|끝났|나와|나오나
                         r"있(?:어|음|나|냐|니|을까|었)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|\bunder\b|\bwas\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
-# A day's parity asked of a day ("내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
-DAY_PARITY = re.compile(r"(?:홀수|짝수)\s*(?:날|일)|\b(?:odd|even)\s+day|\bodd or even\b")
+# A day's parity asked of a day (DAY_PARITY: "내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
 # ... but not of a car's ("오늘 홀수날이고 내차 끝번호 짝수야 주차 못해?" asks whether that car may enter: the FAQ)
 CAR_WORD = re.compile(r"끝\s*(?:번호|자리|숫자)|번호판|차량\s*번호|내\s*차|\bplate\b|\bmy car\b")
 # ... and asked of a day written out ("12월 25일에도 2부제 해?"), it asks whether the scheme runs that day; not a period

@@ -8,6 +8,7 @@ from bot import korean_holidays
 from bot.i18n import reason_text, show
 from bot.reply import Reply
 from bot.router import handles
+from bot.text_dates import DAY_PARITY
 from bot.rules import RuleInputError, unique_citations
 from bot.rules import vehicle as rules
 from handlers.roles import EMERGENCY, PRELIMINARY
@@ -37,9 +38,6 @@ PLATE_LIKE = re.compile(r"(?<!\d)\d{1,4}\s*[가-힣ㄱ-ㅎㅏ-ㅣ]\s*\d{3,6}(?!\
                         r"|(?<!\d)\d{2,3}[가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주]\d{1,3}(?!\d)")
 
 
-# "짝수날에 운행돼?", "on an even day": a day of that parity with no date asked; checked on the next working one, since
-# checking today (perhaps of the other parity) answered a question nobody asked
-DAY_PARITY = re.compile(r"(짝수|홀수)\s*(?:날|일)|\b(even|odd)(?:-numbered)?\s+(?:day|date)s?\b")
 # "0이면 짝수야?", "is 7 odd": the plate's parity asked in so many words, not the rule's name (odd-even)
 ASKS_PARITY = re.compile(r"짝수|홀수|\b(?:odd|even)\b")
 RULE_NAME = re.compile(r"odd[- ]?(?:and[- ])?even|even[- ]?odd")
@@ -104,8 +102,9 @@ def answer_vehicle(ctx, text: str, plate: str | None, digit: int | None = None) 
 
 
 def _day_of_parity(ctx, asked) -> date | None:
-    """The next working day (today included) whose day of the month has the parity `asked` names; None if none named."""
-    if asked is None:
+    """The next working day (today included) whose day of the month has the parity `asked` names; None if none named.
+    "짝수날에 운행돼?" asks about such a day: checking today (perhaps of the other parity) answered a question nobody asked."""
+    if asked is None or not (asked[1] or asked[2]):  # "odd or even" names neither
         return None
     even = asked[1] == "짝수" or asked[2] == "even"
     day = ctx.today
