@@ -1,7 +1,7 @@
 """The FAQ matcher: Korean-aware normalisation and refusing to guess."""
 import pytest
 
-from bot.matcher import FaqMatcher, Normaliser, grams, needs_hangul
+from bot.matcher import FaqMatcher, Normaliser, asked_sentence, grams, needs_hangul
 
 
 @pytest.fixture(scope="module")
@@ -502,3 +502,35 @@ def test_a_press_car_is_answered_for_both_schemes_from_the_lists_that_name_it(as
     reply = assistant.ask("언론사 차량 예외?")
     assert reply.data["faq_ids"] == ["emergency-exempt-press", "seasonal-exempt-special-purpose"]
     assert reply.text.count("보도용") >= 2
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("구청 환경과 주무관입니다. 결과보고는 며칠 안에 하죠?", "결과보고는 며칠 안에 하죠?"),
+    ("수능 전날인데 발령하나요? 고3 엄마라 걱정돼요.", "수능 전날인데 발령하나요?"),
+    ("I'm the EHS manager at a plant. What do we do?", "What do we do?"),
+    ("내일 아침 영하야? 패딩 입어야되나", None),  # a sentence with no full stop may be the question
+    ("비상저감 참여 의무임? 정당한 사유 있으면 빠져도 되고?", None),  # two questions: either may be the one
+    ("PM2.5 기준이 뭐야?", None),  # one sentence: nothing to set aside
+])
+def test_the_question_of_a_message_that_says_who_is_asking(text, asked):
+    assert asked_sentence(text) == asked
+
+
+def test_who_is_asking_does_not_hide_what_is_asked(assistant):
+    """Long messages from citizens and officers say who they are first (probes p47, p48): those words matched no
+    entry and the question got no answer, though the question sentence alone reaches its entry."""
+    reply = assistant.ask("구청 환경과 주무관입니다. 비상저감조치 끝나고 결과보고는 며칠 안에 올려야 하죠?")
+    assert reply.data["faq_id"] == "emergency-proc-stage-8"
+    reply = assistant.ask("수능 전날인데 비상저감조치 조건 되면 그래도 발령하나요? 고3 엄마라 걱정돼요.")
+    assert reply.data["faq_id"] == "emergency-special-days"
+
+
+def test_who_is_asking_still_counts_when_it_points_elsewhere(assistant):
+    """A taxi driver asking whether he may drive: the question alone is sure of the citizens' vehicle restriction,
+    but the whole message ranks it below the commercial-vehicle entries, so the reading alone is not trusted."""
+    matcher = assistant.context("ko").matcher
+    text = "택시기사인데 미세먼지 때문에 목이 아파요. 비상저감조치 때 운행해도 되나요?"
+    alone, _ = matcher.match(asked_sentence(text))
+    assert alone is not None and alone.entry["id"] == "emergency-vehicle-restriction"
+    best, ranked = matcher.match(text)
+    assert best is None and "emergency-vehicle-restriction" not in [m.entry["id"] for m in ranked[:3]]
