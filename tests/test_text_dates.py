@@ -40,7 +40,7 @@ def test_the_day_a_question_is_about(text, day):
     assert find_date(text, TUESDAY) == day
 
 
-@pytest.mark.parametrize("text", ["일요일도 2부제 해?", "토욜에도 운행제한 걸림?", "결과보고 기한에 토요일 공휴일 포함돼?", "토요일·일요일 점검해?", "토요일마다 점검해?", "보고 마감이 일요일이면?", "매주 월요일 회의",
+@pytest.mark.parametrize("text", ["일요일도 2부제 해?", "토욜에도 운행제한 걸림?", "결과보고 기한에 토요일 공휴일 포함돼?", "토요일·일요일 점검해?", "15일 셀때 토요일이랑 공휴일도 포함?", "토요일하고 일요일 점검해?", "토요일마다 점검해?", "보고 마감이 일요일이면?", "매주 월요일 회의",
                                   "who decided 5 stages", "직원들한테 보낼 2부제 문자 예시",  # no December 5th, no 낼
                                   "does it apply on saturdays", "every monday", "비상저감조치 기준"])
 def test_texts_that_name_no_day(text):
