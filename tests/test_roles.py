@@ -157,3 +157,13 @@ def test_a_district_office_is_shown_the_rows_common_to_administrative_agencies(a
     fallback, who issues the measure, and the environment corporation's part."""
     reply = assistant.ask(question)
     assert reply.intent == "roles" and reply.data["agency"] == "public-agencies"
+
+
+@pytest.mark.parametrize("question", [
+    "my wife is pregnant, she works at a 구청 in Busan. can she be exempted, what does she need to show",
+    "what should I bring to the 구청 for an exemption sticker?",
+])
+def test_what_someone_needs_is_not_what_an_agency_does(assistant, question):
+    """'what does she need to show' named a 구청 and got the administrative agencies' tasks (probe p51): in English a
+    question asks for tasks when its 'what do/does/should/must' is followed by 'do', 'prepare' or 'handle' itself."""
+    assert assistant.ask(question, "en").intent != "roles"
