@@ -10,7 +10,7 @@ from .korean_holidays import covers, next_named
 RELATIVE = [
     (re.compile(r"글피"), 3), (re.compile(r"모레|the day after tomm?orr?ow"), 2),
     (re.compile(r"내일|tomm?orr?ow|tmrw|(?:(?<![가-힣])|(?<=데))낼"), 1),  # not 보낼 (to send), but typed glued after 인데: 끝자리7인데낼
-    (re.compile(r"오늘|today|tonight|지금|now"), 0),
+    (re.compile(r"오늘|today|tonight|지금|\bnow\b"), 0),  # not k-now, s-now
     (re.compile(r"그저께|그제|the day before yesterday"), -2), (re.compile(r"어제|yesterday"), -1),
 ]
 DAY_WORDS = "|".join(p.pattern for p, _ in RELATIVE)  # 오늘, 내일, 어제 … as one pattern

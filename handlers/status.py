@@ -22,8 +22,10 @@ MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
 # 'Has it been issued', as typed: also what HAPPENED reads without a time word
 ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|issued"
+# "is daegu under a preliminary measure"; not "banned under seoul's grade 5 restriction" (a rule, the FAQ's)
+UNDER = r"\bunder\s+(?:an?\s+|the\s+)?(?:emergency|preliminary|reduction|measure|비상|예비|비저|예저)"
 STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|끝났|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
-                        r"있(?:어|음|나|냐|니|을까|었)|in effect|on\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|\bunder\b|\bwas\b")
+                        rf"있(?:어|음|나|냐|니|을까|었)|in effect|\bon\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|{UNDER}|\bwas\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
 ODD_EVEN = re.compile(r"2부제|이부제|홀짝|odd[- ]?even|seasonal (?:public )?scheme")
 # A day's parity asked of a day (DAY_PARITY: "내일 짝수날이야?", "is today odd or even"): the rule's plates for that day as well
@@ -33,9 +35,9 @@ CAR_WORD = re.compile(r"끝\s*(?:번호|자리|숫자)|번호판|차량\s*번호
 # ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
 PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until|from|start|begin|end|last day|first day)")  # not "weekend"
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
-# Nor does a question about history (처음, 역대, the first ever).
+# Nor does a question about history (처음, 역대, the first ever, the last time).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
-                        r"who|\bif\b|\bfirst\b|\bever\b|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
+                        r"who|\bif\b|\bfirst\b|\bever\b|\blast time\b|지난번|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
 
 
 FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|what about|and|so|in|for)\b")
@@ -49,7 +51,7 @@ STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATU
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|\b(?:is|are) there\b|\bunder\b")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|\b(?:is|are) there\b|{UNDER}")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
 
 
 def _abroad(ctx, low: str) -> bool:

@@ -479,3 +479,14 @@ def test_a_days_parity_is_told_first_with_whether_the_seasonal_scheme_runs(assis
 
 def test_a_cars_parity_beside_the_days_is_no_question_about_the_day(assistant):
     assert assistant.ask("민원 보러 구청 가는데 오늘 홀수날이고 내차 끝번호 짝수야 주차 못해?").intent != "status"
+
+
+@pytest.mark.parametrize("question", [
+    "i got a ticket during 비상저감 but i didnt know it was issued, should i contest it",  # 'now' in k-now
+    "which schools in seoul closed the last time emergency reduction was issued?",  # 'on' in reducti-on; history
+    "are delivery motorbikes banned under seoul's grade 5 restriction during 비상저감?",  # under a rule, not a measure
+])
+def test_words_inside_words_and_a_rule_are_not_a_question_about_the_registry(assistant, question):
+    """Probe p53 got today's registry for these; 'is daegu under a preliminary measure' still asks it."""
+    assert assistant.ask(question, "en").intent != "status"
+    assert assistant.ask("is daegu under a preliminary measure", "en").intent == "status"
