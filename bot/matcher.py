@@ -341,7 +341,7 @@ class FaqMatcher:
                             best, best_q = s, originals[i]
                 best = (1 - SUPPORT_SHARE) * best + SUPPORT_SHARE * max(runner_up, best - SUPPORT_GAP)
             scored.append((0.65 * best + 35 * coverage, idx, best_q))
-        years = [tok for tok in toks if YEAR.fullmatch(tok)]
+        years = [part for tok in toks for part in tok.split("-") if YEAR.fullmatch(part)]  # also a season: 2025-26
         stages = [tok for tok in toks if STAGE.fullmatch(tok)]
         subjects = [w for group in self.norm.subjects if not group.isdisjoint(toks) for w in group]
 

@@ -256,9 +256,11 @@ def test_a_question_on_a_topic_the_guidelines_do_not_cover_is_refused(assistant,
 
 
 @pytest.mark.parametrize("question", ["2024년 겨울에도 공공2부제 12월부터 해?", "2027년도 비상저감조치 발령조건 같아?",
-                                      "is the public odd-even scheme on in winter 2025"])
+                                      "is the public odd-even scheme on in winter 2025",
+                                      "start and end dates of the public 2부제 for the 2025-26 season?"])
 def test_a_year_the_guidelines_never_name_is_not_answered_with_their_dates(assistant, question):
-    """The seasonal guideline states its own season (2019-12 to 2020-03); of another year's it says nothing."""
+    """The seasonal guideline states its own season (2019-12 to 2020-03); of another year's it says nothing. A season
+    typed 2025-26 names 2025 too (probe p53 got the 2019-20 dates)."""
     assert assistant.ask(question, "en" if question.isascii() else "ko").matched is False
 
 
