@@ -485,8 +485,10 @@ def test_a_cars_parity_beside_the_days_is_no_question_about_the_day(assistant):
     "i got a ticket during 비상저감 but i didnt know it was issued, should i contest it",  # 'now' in k-now
     "which schools in seoul closed the last time emergency reduction was issued?",  # 'on' in reducti-on; history
     "are delivery motorbikes banned under seoul's grade 5 restriction during 비상저감?",  # under a rule, not a measure
+    "how many times was it issued in seoul last winter",  # a count of the past (probe p52: 작년 겨울 대구 몇번 발령됐어?)
 ])
 def test_words_inside_words_and_a_rule_are_not_a_question_about_the_registry(assistant, question):
     """Probe p53 got today's registry for these; 'is daegu under a preliminary measure' still asks it."""
     assert assistant.ask(question, "en").intent != "status"
     assert assistant.ask("is daegu under a preliminary measure", "en").intent == "status"
+    assert assistant.ask("작년 겨울에 대구 비저 총 몇번 발령됐었나요?").intent != "status"
