@@ -29,11 +29,11 @@ DAY = r"(\d{1,2})(?:st|nd|rd|th)?\b"
 EN = re.compile(rf"\b{MONTH}\s*{DAY}|\b{DAY}\s+(?:of\s+)?{MONTH}", re.I)
 
 # A day of the week: alone the next such day (today included); 이번주/this its day this week (Monday first),
-# 다음주/next next week's. Not 일요일도, 토요일마다, 일요일이면, saturdays, nor 토요일·공휴일 or 토요일 일요일 (a list):
+# 다음주/next next week's, 지난주/last last week's. Not 일요일도, 토요일마다, 일요일이면, saturdays, nor 토요일·공휴일 or 토요일 일요일 (a list):
 # those ask about such days in general.
-WEEK = {"이번": 0, "금": 0, "this": 0, "다음": 1, "담": 1, "next": 1, "다다음": 2}
-WEEKDAY_KO = re.compile(r"(?<!매주)(?<!매주 )(?<![·,/])(?<![·,/] )(?<!요일)(?<!요일 )(?<!및 )(?<!하고 )(?<!랑 )(?<![과와] )(?:(이번|금|다다음|다음|담)\s*주\s*)?([월화수목금토일])(?:요일|욜)(?!\s*(?:도|에도|마다|이면|면|들|만|[·,/]|및|이나|과|와|랑|이랑|하고|[월화수목금토일](?:요일|욜)|공휴일|휴일))")
-WEEKDAY_EN = re.compile(r"(?<!every )\b(?:(this|next)\s+)?(mon|tues|wednes|thurs|fri|satur|sun)day\b(?!s)")
+WEEK = {"지난": -1, "저번": -1, "last": -1, "이번": 0, "금": 0, "this": 0, "다음": 1, "담": 1, "next": 1, "다다음": 2}
+WEEKDAY_KO = re.compile(r"(?<!매주)(?<!매주 )(?<![·,/])(?<![·,/] )(?<!요일)(?<!요일 )(?<!및 )(?<!하고 )(?<!랑 )(?<![과와] )(?:(지난|저번|이번|금|다다음|다음|담)\s*주\s*)?([월화수목금토일])(?:요일|욜)(?!\s*(?:도|에도|마다|이면|면|들|만|[·,/]|및|이나|과|와|랑|이랑|하고|[월화수목금토일](?:요일|욜)|공휴일|휴일))")
+WEEKDAY_EN = re.compile(r"(?<!every )\b(?:(this|next|last)\s+)?(mon|tues|wednes|thurs|fri|satur|sun)day\b(?!s)")
 KO_DAYS, EN_DAYS = "월화수목금토일", ["mon", "tues", "wednes", "thurs", "fri", "satur", "sun"]
 
 

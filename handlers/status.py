@@ -15,13 +15,13 @@ from bot.text_dates import DAY_PARITY, DAY_WORDS, names_calendar_day
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
 TIME_WORD = re.compile(rf"{DAY_WORDS}|현재|currently|right now|\brn\b|"
-                       r"(?:이번|다다음|다음|담)\s*주\s*[월화수목금토일]요일|\b(?:this|next)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+                       r"(?:지난|저번|이번|다다음|다음|담)\s*주\s*[월화수목금토일](?:요일|욜)|\b(?:this|next|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|미세먼지\s*조치|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|미세먼지\s*조치|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
 # 'Has it been issued', as typed: also what HAPPENED reads without a time word
-ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|issued"
+ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|내려졌|내려짐|issued"
 # "is daegu under a preliminary measure"; not "banned under seoul's grade 5 restriction" (a rule, the FAQ's)
 UNDER = r"\bunder\s+(?:an?\s+|the\s+)?(?:emergency|preliminary|reduction|measure|비상|예비|비저|예저)"
 STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|끝났|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
@@ -35,10 +35,10 @@ CAR_WORD = re.compile(r"끝\s*(?:번호|자리|숫자)|번호판|차량\s*번호
 # ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
 PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until|from|start|begin|end|last day|first day)")  # not "weekend"
 # A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼?
-# Nor does a question about history (처음, 역대, 작년, the first ever, the last time, how many times).
+# Nor does a question about history (처음, 역대, 작년, a year alone, the first ever, the last time, how many).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
                         r"who|\bif\b|\bfirst\b|\bever\b|\blast time\b|지난번|작년|지난\s*(?:해|겨울|시즌)|몇\s*(?:번|회)\s*(?:발령|했|됐|나왔|떴)|"
-                        r"how many times|\blast (?:year|winter|season)\b|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
+                        r"how many|\blast (?:year|winter|season)\b|\bin (?:19|20)\d\d\b|(?:19|20)\d\d년(?!\s*\d{1,2}\s*월)|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
 
 
 FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|what about|and|so|in|for)\b")
@@ -81,7 +81,8 @@ def _detect(ctx, text):
         return {"sido": next(iter(named), None), "day": ctx.date_in(text), "more": named[1:]}
     if not (MEASURE_WORD.search(low) and STATE_WORD.search(low)) or NOT_STATUS.search(low):
         return None
-    timed = TIME_WORD.search(low)
+    # a day written out ("12월 3일 서울 비저야?") is a time word too, though not a period ("12월 1일부터")
+    timed = TIME_WORD.search(low) or names_calendar_day(low) and not PERIOD.search(low)
     if not (timed or named and HAPPENED.search(low)):
         return None
     # no time word: today's and the coming days' measures (after 17:15, 'has it been issued' means tomorrow's)

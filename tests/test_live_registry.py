@@ -486,9 +486,23 @@ def test_a_cars_parity_beside_the_days_is_no_question_about_the_day(assistant):
     "which schools in seoul closed the last time emergency reduction was issued?",  # 'on' in reducti-on; history
     "are delivery motorbikes banned under seoul's grade 5 restriction during 비상저감?",  # under a rule, not a measure
     "how many times was it issued in seoul last winter",  # a count of the past (probe p52: 작년 겨울 대구 몇번 발령됐어?)
+    "how many 비상저감조치 were issued in Daejeon in 2023?",  # a year alone (probe p56)
 ])
 def test_words_inside_words_and_a_rule_are_not_a_question_about_the_registry(assistant, question):
     """Probe p53 got today's registry for these; 'is daegu under a preliminary measure' still asks it."""
     assert assistant.ask(question, "en").intent != "status"
     assert assistant.ask("is daegu under a preliminary measure", "en").intent == "status"
     assert assistant.ask("작년 겨울에 대구 비저 총 몇번 발령됐었나요?").intent != "status"
+
+
+def test_last_weeks_day_is_asked_of_the_registry(assistant):
+    """'지난주 금욜 부산 예저 내려졌었나여' got who issues a measure (probe p55): last week's Friday, and 내려졌 for issued."""
+    reply = assistant.ask("지난주 금욜 부산 예저 내려졌었나여")
+    assert reply.intent == "status" and "부산" in reply.text
+
+
+@pytest.mark.parametrize("question", ["12월 3일 서울 비저야?", "is there an emergency measure in seoul on dec 3?"])
+def test_a_day_written_out_asks_the_registry_of_that_day(assistant, question):
+    """A 시·도, the measure and a calendar day got a fallback: only 오늘/내일-like words counted as a time."""
+    reply = assistant.ask(question)
+    assert reply.intent == "status" and "12-03" in reply.text

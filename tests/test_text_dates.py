@@ -35,6 +35,8 @@ TUESDAY = date(2026, 11, 24)
     ("can I drive next monday", date(2026, 11, 30)),
     ("on friday", date(2026, 11, 27)),
     ("this sunday", date(2026, 11, 29)),
+    ("지난주 금욜 부산 예저 내려졌었나여", date(2026, 11, 20)),  # last week's: the registry's past (probe p55)
+    ("was there a measure in busan last friday", date(2026, 11, 20)),
 ])
 def test_the_day_a_question_is_about(text, day):
     assert find_date(text, TUESDAY) == day
