@@ -506,3 +506,11 @@ def test_a_day_written_out_asks_the_registry_of_that_day(assistant, question):
     """A 시·도, the measure and a calendar day got a fallback: only 오늘/내일-like words counted as a time."""
     reply = assistant.ask(question)
     assert reply.intent == "status" and "12-03" in reply.text
+
+
+def test_a_story_told_before_the_question_is_not_a_question_about_the_day(assistant):
+    """'어제 … 퇴근했는데 오늘 짝수날임ㅠ … 다시 들어와도 됨?' got the day's parity (probe p58): what happened (했는데,
+    뒀는데) sets up a question for the FAQ, here the previous day's parking."""
+    reply = assistant.ask("어제 야근하고 차 두고 퇴근했는데 오늘 짝수날임ㅠ 점심때 차 빼서 나갔다가 다시 들어와도 됨?")
+    assert reply.intent == "faq" and reply.data["faq_id"] == "seasonal-previous-day-parking"
+    assert assistant.ask("오늘 짝수날임?").intent == "status"
