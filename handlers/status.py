@@ -22,8 +22,10 @@ MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저
                           r"(?:reduction\s*)?measures?|(?:차량\s*)?(?:2부제|이부제|홀짝제?)|odd[- ]?even(?:\s*rule)?")
 # 'Has it been issued', as typed: also what HAPPENED reads without a time word
 ISSUED = r"떴|떳|뜸|뜨나|뜬|뜰까|떠\?|됐|되었|내려졌|내려짐|issued"
-# "is daegu under a preliminary measure"; not "banned under seoul's grade 5 restriction" (a rule, the FAQ's)
-UNDER = r"\bunder\s+(?:an?\s+|the\s+)?(?:emergency|preliminary|reduction|measure|비상|예비|비저|예저)"
+# "is daegu under a preliminary measure", "is there an emergency measure in seoul"; not "banned under seoul's grade 5
+# restriction" (a rule, the FAQ's) nor "is there any discount on the 교통유발부담금" in seoul
+MEASURE_AHEAD = r"(?:an?\s+|any\s+|the\s+)?(?:emergency|preliminary|reduction|measure|비상|예비|비저|예저)"
+UNDER, THERE = rf"\bunder\s+{MEASURE_AHEAD}", rf"\b(?:is|are) there\s+(?:[a-z]+\s+){{0,2}}?{MEASURE_AHEAD}"
 STATE_WORD = re.compile(rf"발령|시행|예정|{ISSUED}|끝났|나와|나오나|나옴|나올까|야\b|야\?|임\?|이야|인가|인지|하나|하냐|하니|함\?|해\?|해요|했|였|돼\?|중|"
                         rf"있(?:어|음|나|냐|니|을까|었)|in effect|\bon\b|active|appl(?:y|ies)|\bthere?\b|\bany\b|{UNDER}|\bwas\b")
 # The odd-even rule named: the seasonal public scheme runs without any measure, so its day is told as well
@@ -53,7 +55,7 @@ STATUS_WORD = re.compile(rf"^\s*/?{STATUS}\b|\b{STATUS} (?:in|of|for)\b|\b{STATU
 HOW_TO_SEE = re.compile(r"\bhow\b|\bwhere\b|어디|어떻게")
 
 # Without a time word, a 시·도 and a measure that happened ("서울 비저 떴냐") still ask about the registry
-HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|\b(?:is|are) there\b|{UNDER}")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
+HAPPENED = re.compile(rf"{ISSUED}|났|여부|lifted|{THERE}|{UNDER}")  # not 했: "인천 아시안게임 2부제 며칠동안 했어" is history
 
 
 def _abroad(ctx, low: str) -> bool:

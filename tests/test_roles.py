@@ -167,3 +167,14 @@ def test_what_someone_needs_is_not_what_an_agency_does(assistant, question):
     """'what does she need to show' named a 구청 and got the administrative agencies' tasks (probe p51): in English a
     question asks for tasks when its 'what do/does/should/must' is followed by 'do', 'prepare' or 'handle' itself."""
     assert assistant.ask(question, "en").intent != "roles"
+
+
+@pytest.mark.parametrize("question, agency", [
+    ("what is korail supposed to do when 비상저감조치 is on?", "korail"),
+    ("i run a warehouse at a fishing port, does 해경 do anything special when emergency reduction is issued?",
+     "coast-guard"),
+])
+def test_supposed_to_do_and_do_anything_ask_for_the_tasks(assistant, question, agency):
+    """Both got a fallback (probe p59)."""
+    reply = assistant.ask(question, "en")
+    assert reply.intent == "roles" and reply.data["agency"] == agency
