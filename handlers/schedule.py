@@ -8,12 +8,14 @@ from bot.reply import Reply
 from bot.router import handles
 from bot.rules import timeline
 
+# "다음주 수요일에 발령될 가능성 있나요? 타설 일정 잡아야 해서요" asks for a forecast, not the stages' times
+LIKELIHOOD = re.compile(r"가능성|확률|\bchances?\b|\blikely\b")
 ASKS_SCHEDULE = re.compile(r"일정|스케줄|타임라인|단계별|마감|기한|언제까지|보고.{0,6}(언제|까지)|schedule|timeline|deadline|due")
 
 
 def _detect(ctx, text):
     low = text.lower()
-    if not ASKS_SCHEDULE.search(low):
+    if not ASKS_SCHEDULE.search(low) or LIKELIHOOD.search(low):
         return None
     day = ctx.date_in(text)
     if day is None:

@@ -31,3 +31,11 @@ def test_preliminary_date_is_d_minus_1(kb):
 def test_consecutive_issuances_count_from_the_last(kb):
     plan = schedule(kb, "emergency", date(2026, 12, 3), last_issued=date(2026, 12, 5))
     assert {d["id"]: d["due"] for d in plan["deadlines"]} == {"agencies": date(2026, 12, 20), "sido": date(2027, 1, 4)}
+
+
+def test_a_question_about_a_days_chances_is_no_schedule_question(assistant):
+    """'… 발령될 가능성 있나요? 레미콘 타설 일정 잡아야 해서요' got the stages' times for next Wednesday (probe p62): it asks
+    whether a measure is coming, which the registry answers (nothing decided yet)."""
+    reply = assistant.ask("다음주 수요일에 서울 비상저감조치 발령될 가능성 있나요? 레미콘 타설 일정 잡아야 해서요")
+    assert reply.intent == "status"
+    assert assistant.ask("비상저감조치 12월 3일 일정 알려줘").intent == "schedule"
