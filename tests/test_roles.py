@@ -91,6 +91,10 @@ def test_a_longer_question_naming_a_stage_still_goes_to_the_faq(assistant):
     ("D-1 17시에 우리 구청은 뭐해야돼", [4]), ("경찰청 d-1 17:15 할일", [5]), ("D-1 17시 15분 구청 할일", [5]),
     ("코레일 D-1일 할일", [3, 4, 5]),  # no hour: the stages starting that day
     ("경찰청은 비상저감조치 단계별로 무엇을 지원해야 합니까?", [4, 5, 6, 7, 8]),  # the formal 'what must … do' (a fallback)
+    # two stages named are both asked; 'the 6th stage'; 'what do <a long name> do' (probe p64: a fallback, stage 1 first)
+    ("2단계 예비저감조치 발령기랑 5단계 비상저감조치 발령기에서 행정안전부가 하는 일이 다른가요?", [2, 5]),
+    ("What does Korea Expressway Corporation do during the 6th stage, the implementation day?", [6]),
+    ("what do Ministry of Education / Health & Welfare do at stage 5 on D-1 evening?", [5]),
 ])
 def test_stages_named_by_the_measure_or_the_day(assistant, question, stages):
     reply = assistant.ask(question)
