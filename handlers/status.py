@@ -36,11 +36,11 @@ CAR_WORD = re.compile(r"끝\s*(?:번호|자리|숫자)|번호판|차량\s*번호
 # ... and asked of a day written out ("12월 25일에도 2부제 해?"), it asks whether the scheme runs that day; not a period
 # ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
 PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until|from|start|begin|end|last day|first day)")  # not "weekend"
-# A conditional ('…면', 'if') asks what a rule says, not what the registry holds: 예보 나오면 발령돼? So does a story told
+# A conditional ('…면', 'if', 'when an emergency measure is issued') asks what a rule says, not what the registry holds: 예보 나오면 발령돼? So does a story told
 # first (퇴근했는데 오늘 짝수날임ㅠ … 다시 들어와도 됨?): it sets up a situation for the FAQ.
 # Nor does a question about history (처음, 역대, 작년, a year alone, the first ever, the last time, how many).
 NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[했었갔왔뒀났])는데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
-                        r"who|\bif\b|\bfirst\b|\bever\b|\blast time\b|지난번|작년|지난\s*(?:해|겨울|시즌)|몇\s*(?:번|회)\s*(?:발령|했|됐|나왔|떴)|"
+                        r"who|\bif\b|\b(?:when|whenever|once)\s+(?:an?|the|there|it|its|it's)\b|\bfirst\b|\bever\b|\blast time\b|지난번|작년|지난\s*(?:해|겨울|시즌)|몇\s*(?:번|회)\s*(?:발령|했|됐|나왔|떴)|"
                         r"how many|\blast (?:year|winter|season)\b|\bin (?:19|20)\d\d\b|(?:19|20)\d\d년(?!\s*\d{1,2}\s*월)|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
 
 

@@ -488,6 +488,7 @@ def test_a_cars_parity_beside_the_days_is_no_question_about_the_day(assistant):
     "how many times was it issued in seoul last winter",  # a count of the past (probe p52: 작년 겨울 대구 몇번 발령됐어?)
     "how many 비상저감조치 were issued in Daejeon in 2023?",  # a year alone (probe p56)
     "our company in seoul joins 2부제 voluntarily, is there any discount on the 교통유발부담금?",  # is there … a discount
+    "I manage a company in Gyeonggi. when an emergency reduction is issued what are employers supposed to do?",  # when …
 ])
 def test_words_inside_words_and_a_rule_are_not_a_question_about_the_registry(assistant, question):
     """Probe p53 got today's registry for these; 'is daegu under a preliminary measure' still asks it."""
