@@ -29,12 +29,18 @@ DAY = r"(\d{1,2})(?:st|nd|rd|th)?\b"
 EN = re.compile(rf"\b{MONTH}\s*{DAY}|\b{DAY}\s+(?:of\s+)?{MONTH}", re.I)
 
 # A day of the week: alone the next such day (today included); 이번주/this its day this week (Monday first),
-# 다음주/next next week's, 지난주/last last week's. Not 일요일도, 토요일마다, 일요일이면, saturdays, nor 토요일·공휴일 or 토요일 일요일 (a list):
-# those ask about such days in general.
+# 다음주/next next week's, 지난주/last last week's. Not 일요일도, 토요일마다, 일요일이면, saturdays, nor 토요일·공휴일 or
+# 토요일 일요일 (a list): those ask about such days in general.
 WEEK = {"지난": -1, "저번": -1, "last": -1, "이번": 0, "금": 0, "this": 0, "다음": 1, "담": 1, "next": 1, "다다음": 2}
-WEEKDAY_KO = re.compile(r"(?<!매주)(?<!매주 )(?<![·,/])(?<![·,/] )(?<!요일)(?<!요일 )(?<!및 )(?<!하고 )(?<!랑 )(?<![과와] )(?:(지난|저번|이번|금|다다음|다음|담)\s*주\s*)?([월화수목금토일])(?:요일|욜)(?!\s*(?:도|에도|마다|이면|면|들|만|[·,/]|및|이나|과|와|랑|이랑|하고|[월화수목금토일](?:요일|욜)|공휴일|휴일))")
-WEEKDAY_EN = re.compile(r"(?<!every )\b(?:(this|next|last)\s+)?(mon|tues|wednes|thurs|fri|satur|sun)day\b(?!s)")
 KO_DAYS, EN_DAYS = "월화수목금토일", ["mon", "tues", "wednes", "thurs", "fri", "satur", "sun"]
+KO_WEEKS = "|".join(sorted((w for w in WEEK if not w.isascii()), key=len, reverse=True))  # 다다음 before 다음
+EN_WEEKS, EN_WEEKDAY = "|".join(w for w in WEEK if w.isascii()), rf"({'|'.join(EN_DAYS)})day\b"
+WEEKDAY_KO = re.compile(rf"(?<!매주)(?<!매주 )(?<![·,/])(?<![·,/] )(?<!요일)(?<!요일 )(?<!및 )(?<!하고 )(?<!랑 )(?<![과와] )"
+                        rf"(?:({KO_WEEKS})\s*주\s*)?([{KO_DAYS}])(?:요일|욜)"
+                        rf"(?!\s*(?:도|에도|마다|이면|면|들|만|[·,/]|및|이나|과|와|랑|이랑|하고|[{KO_DAYS}](?:요일|욜)|공휴일|휴일))")
+WEEKDAY_EN = re.compile(rf"(?<!every )\b(?:({EN_WEEKS})\s+)?{EN_WEEKDAY}(?!s)")
+# A weekday with its week ("지난주 금욜", "next monday"): always one day, never such days in general
+WEEKDAY_OF_A_WEEK = rf"(?:{KO_WEEKS})\s*주\s*[{KO_DAYS}](?:요일|욜)|\b(?:{EN_WEEKS})\s+{EN_WEEKDAY}"
 
 
 class BadDate(ValueError):

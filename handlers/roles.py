@@ -8,9 +8,14 @@ from bot.reply import Reply
 from bot.router import handles, presses
 from bot.rules import roles, timeline
 
-ASKS_TASKS = re.compile(r"할\s*일|하는\s*일[이은]?\s*(?:다[르른]|달라|뭐|뭔|머|무엇)|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|체크\s*리스트|뭐\s*(?:해|함|하)|뭘\s*(?:해|함|하)|(?:뭐|뭘)\s*(?:부터|먼저)|업무|임무|(?:무엇|뭐|뭘)(?:을|를)?\s*[가-힣]{0,4}\s*해야|"
-                        r"task|to-?do|role|checklist|dut(?:y|ies)|responsibilit|what (?:do|does|should|must|is|are)\b[^?.!]{0,60}?\b(?:do|prepare|handle)\b|\bdo(?:es)?\s[^?.!]{1,40}?\bdo anything\b")
-STAGE = re.compile(r"(?<!\d)(\d+)\s*단계|(?:stage|step|phase)\s*(\d+)|(\d+)(?:st|nd|rd|th)\s+(?:stage|step|phase)")  # any number: '15단계' was read as 5단계
+ASKS_TASKS = re.compile(r"할\s*일|하는\s*일[이은]?\s*(?:다[르른]|달라|뭐|뭔|머|무엇)|조치\s*사항|역할|해야\s*(할|하는|될|되는)\s*(일|것|거)|"
+                        r"체크\s*리스트|뭐\s*(?:해|함|하)|뭘\s*(?:해|함|하)|(?:뭐|뭘)\s*(?:부터|먼저)|업무|임무|"
+                        r"(?:무엇|뭐|뭘)(?:을|를)?\s*[가-힣]{0,4}\s*해야|task|to-?do|role|checklist|dut(?:y|ies)|responsibilit|"
+                        # "what does korail do", "what is the police supposed to do": not "what does she need to show"
+                        r"what (?:do|does|should|must|is|are)\b[^?.!]{0,60}?\b(?:do|prepare|handle)\b|"
+                        r"\bdo(?:es)?\s[^?.!]{1,40}?\bdo anything\b")
+# Any number ('15단계' was read as 5단계): 4단계, stage 4, the 4th stage
+STAGE = re.compile(r"(?<!\d)(\d+)\s*단계|(?:stage|step|phase)\s*(\d+)|(\d+)(?:st|nd|rd|th)\s+(?:stage|step|phase)")
 # Stages named by the measure or the day instead of a number: 예비저감 때 is stages 1–3, 비상저감 때 4–8, and
 # the day itself (당일, on the day, emergency days) is the measure's 시행기: stage 3 or 6
 PRELIMINARY, EMERGENCY = re.compile(r"예비|예저|preliminary"), re.compile(r"비상|비저|emergency")

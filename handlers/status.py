@@ -10,12 +10,11 @@ from bot.korean_holidays import day_off, known as known_holidays
 from bot.rules import issuance as rules, unique_citations, vehicle
 from bot.reply import Reply
 from bot.router import handles
-from bot.text_dates import DAY_PARITY, DAY_WORDS, names_calendar_day
+from bot.text_dates import DAY_PARITY, DAY_WORDS, WEEKDAY_OF_A_WEEK, names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
-TIME_WORD = re.compile(rf"{DAY_WORDS}|현재|currently|right now|\brn\b|"
-                       r"(?:지난|저번|이번|다다음|다음|담)\s*주\s*[월화수목금토일](?:요일|욜)|\b(?:this|next|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+TIME_WORD = re.compile(rf"{DAY_WORDS}|현재|currently|right now|\brn\b|{WEEKDAY_OF_A_WEEK}")
 MEASURE_WORD = re.compile(r"비상|예비|저감|비저|예저|미세먼지\s*조치|2부제|이부제|홀짝|emergency(?!\s*vehicle)|preliminary|odd[- ]?even|measure")
 # The measure's name as a whole, so that "서울 비저" or "seoul emergency measure" leaves the 시·도 alone
 MEASURE_NAME = re.compile(r"(?:(?:비상|예비)\s*)?저감(?:\s*조치)?|비저|예저|미세먼지\s*조치|(?:emergency|preliminary)(?:\s*reduction)?(?:\s*measures?)?|"
@@ -36,12 +35,14 @@ CAR_WORD = re.compile(r"끝\s*(?:번호|자리|숫자)|번호판|차량\s*번호
 # ... and asked of a day written out ("12월 25일에도 2부제 해?"), it asks whether the scheme runs that day; not a period
 # ("12월 1일부터 2부제 해?": the FAQ's dates) nor a plate (the vehicle check)
 PERIOD = re.compile(r"부터|까지|시작|끝|마지막|첫날|\b(?:since|until|from|start|begin|end|last day|first day)")  # not "weekend"
-# A conditional ('…면', 'if', 'when an emergency measure is issued') asks what a rule says, not what the registry holds: 예보 나오면 발령돼? So does a story told
-# first (퇴근했는데 오늘 짝수날임ㅠ … 다시 들어와도 됨?): it sets up a situation for the FAQ.
-# Nor does a question about history (처음, 역대, 작년, a year alone, the first ever, the last time, how many).
-NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[했었갔왔뒀났])는데|(?<=[가-힣])면(?![가-힣])|경우|처음|최초|역대|why|condition|criteria|"
-                        r"who|\bif\b|\b(?:when|whenever|once)\s+(?:an?|the|there|it|its|it's)\b|\bfirst\b|\bever\b|\blast time\b|지난번|작년|지난\s*(?:해|겨울|시즌)|몇\s*(?:번|회)\s*(?:발령|했|됐|나왔|떴)|"
-                        r"how many|\blast (?:year|winter|season)\b|\bin (?:19|20)\d\d\b|(?:19|20)\d\d년(?!\s*\d{1,2}\s*월)|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
+# A conditional ('…면', 'if', 'when an emergency measure is issued') asks what a rule says, not what the registry
+# holds: 예보 나오면 발령돼? So does a story told first (퇴근했는데 오늘 짝수날임ㅠ … 다시 들어와도 됨?): it sets up a
+# situation for the FAQ. Nor does a question about history (처음, 역대, 작년, a year alone, the last time, how many).
+NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[했었갔왔뒀났])는데|(?<=[가-힣])면(?![가-힣])|경우|why|condition|"
+                        r"criteria|who|\bif\b|\b(?:when|whenever|once)\s+(?:an?|the|there|it|its|it's)\b|"
+                        r"처음|최초|역대|\bfirst\b|\bever\b|\blast time\b|지난번|작년|지난\s*(?:해|겨울|시즌)|"
+                        r"몇\s*(?:번|회)\s*(?:발령|했|됐|나왔|떴)|how many|\blast (?:year|winter|season)\b|"
+                        r"\bin (?:19|20)\d\d\b|(?:19|20)\d\d년(?!\s*\d{1,2}\s*월)|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
 
 
 FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|what about|and|so|in|for)\b")
