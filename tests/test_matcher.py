@@ -110,6 +110,7 @@ def test_short_words_keep_their_meaning(norm):
     ("서울비저언제끝나", "emergency-release-auto"),  # one run-together word was refused as a question on the monsoon
     ("경기도비저언제끝나", "emergency-release-auto"),
     ("예비저감 조치 언제 끝나", "emergency-preliminary-hours"),  # got the preliminary result report ('끝나면 보고')
+    ("비저 멫시부터 몇시까지임?", "emergency-hours"),  # 멫 for 몇: got the situation room (probe p67)
 ])
 def test_typed_variants_reach_the_same_entry(assistant, question, expected):
     reply = assistant.ask(question)
