@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .text_dates import holiday_pattern
+from .text_dates import YEAR_DIGITS, holiday_pattern
 
 # A score between LEAD_FLOOR × threshold and the threshold is an answer when it is LEAD_RATIO × the runner-up's:
 # on both halves of tests/eval +0.6 / +1.1 points of top-1 and no out-of-scope question answered (README)
@@ -45,7 +45,7 @@ HANGUL = re.compile(r"[가-힣]")
 # A particle or 하면 / 때 typed straight after a term a rule spelled out ("예저는머임" → 예비저감조치 + 는머임,
 # "비상저감조치하면공무원차못씀") starts the next word; not 가능, 도로 or 때문, words of their own
 GLUED_PARTICLE = re.compile(r"^(?:은|는|을|를|도(?!로)|가(?!능)|하면|되면|때(?!문)(?:는|도|에)?)([가-힣]{2}.*)$")
-YEAR = re.compile(r"((?:19|20)\d\d)(?:년도?)?")  # a year as typed: 2023, 2023년, 2023년도
+YEAR = re.compile(rf"({YEAR_DIGITS})(?:년도?)?")  # a year as typed: 2023, 2023년, 2023년도
 STAGE = re.compile(r"[1-8]단계")  # one of the 8 stages, by number
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 # The question sentence of a message answers alone only for an entry among the whole message's best ASKED_NEAR:

@@ -14,6 +14,7 @@ RELATIVE = [
     (re.compile(r"그저께|그제|the day before yesterday"), -2), (re.compile(r"어제|yesterday"), -1),
 ]
 DAY_WORDS = "|".join(p.pattern for p, _ in RELATIVE)  # 오늘, 내일, 어제 … as one pattern
+YEAR_DIGITS = r"(?:19|20)\d\d"  # a year as typed in a question: 2023 (the documents are of 2019–2020)
 # A day of a parity named ("짝수날", "홀수일", "an even day", "odd-numbered days"; "odd or even" asks which): group 1 or
 # 2 is the parity, none for "odd or even"
 DAY_PARITY = re.compile(r"(짝수|홀수)\s*(?:날|일)|\b(even|odd)(?:-numbered)?\s+(?:day|date)s?\b|\bodd or even\b")

@@ -10,7 +10,7 @@ from bot.korean_holidays import day_off, known as known_holidays
 from bot.rules import issuance as rules, unique_citations, vehicle
 from bot.reply import Reply
 from bot.router import handles
-from bot.text_dates import DAY_PARITY, DAY_WORDS, WEEKDAY_OF_A_WEEK, names_calendar_day
+from bot.text_dates import DAY_PARITY, DAY_WORDS, WEEKDAY_OF_A_WEEK, YEAR_DIGITS, names_calendar_day
 
 # ... a weekday qualified as this or next week's ("이번주 금요일", "next monday") is one coming day too; a weekday
 # alone may ask about such days in general ("토요일 2부제 해?")
@@ -42,7 +42,7 @@ NOT_STATUS = re.compile(r"조건|기준|요건|언제 발령|누가|인데|(?<=[
                         r"criteria|who|\bif\b|\b(?:when|whenever|once)\s+(?:an?|the|there|it|its|it's)\b|"
                         r"처음|최초|역대|\bfirst\b|\bever\b|\blast time\b|지난번|작년|지난\s*(?:해|겨울|시즌)|"
                         r"몇\s*(?:번|회)\s*(?:발령|했|됐|나왔|떴)|how many|\blast (?:year|winter|season)\b|"
-                        r"\bin (?:19|20)\d\d\b|(?:19|20)\d\d년(?!\s*\d{1,2}\s*월)|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
+                        rf"\bin {YEAR_DIGITS}\b|{YEAR_DIGITS}년(?!\s*\d{{1,2}}\s*월)|벌금|과태료|\bfines?\b(?!\s*dust)|penalt")
 
 
 FOLLOW_UP = re.compile(r"^(?:그럼|그러면|그리고)(?=\s)|\b(?:how about|what about|and|so|in|for)\b")

@@ -8,9 +8,9 @@ from bot import korean_holidays
 from bot.i18n import reason_text, show
 from bot.reply import Reply
 from bot.router import handles
-from bot.text_dates import DAY_PARITY
 from bot.rules import RuleInputError, unique_citations
 from bot.rules import vehicle as rules
+from bot.text_dates import DAY_PARITY
 from handlers.roles import EMERGENCY, PRELIMINARY
 
 PLATE_IN_TEXT = re.compile(r"(?<!\d)(\d{2,3})\s*([가-힣])\s*(\d{4})(?!\d)")
